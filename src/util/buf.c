@@ -1,0 +1,182 @@
+/*
+ * gr_buf: a growable byte string. Invariant: when ptr != NULL, ptr[len] == 0
+ * and len < cap, so the contents can always be used as a C string.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+void *gr_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		gr_error_set(GR_ENOMEM, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *gr_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		gr_error_set(GR_ENOMEM, "out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *gr_strndup(const char *s, size_t n)
+{
+	char *p = gr_malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+char *gr_strdup(const char *s)
+{
+	return gr_strndup(s, strlen(s));
+}
+
+int gr_buf_grow(gr_buf *b, size_t extra)
+{
+	if (extra > SIZE_MAX / 2 - b->len)
+		return gr_error_set(GR_ENOMEM, "buffer too large");
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap / 2 * 3 + 64;
+	char *p = gr_realloc(b->ptr, cap);
+	if (!p)
+		return GR_ENOMEM;
+	b->ptr = p;
+	b->cap = cap;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int gr_buf_put(gr_buf *b, const void *data, size_t n)
+{
+	int rc = gr_buf_grow(b, n);
+	if (rc)
+		return rc;
+	if (n)
+		memcpy(b->ptr + b->len, data, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int gr_buf_puts(gr_buf *b, const char *s)
+{
+	return gr_buf_put(b, s, strlen(s));
+}
+
+int gr_buf_putc(gr_buf *b, char c)
+{
+	return gr_buf_put(b, &c, 1);
+}
+
+int gr_buf_printf(gr_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return gr_error_set(GR_EINVAL, "bad format");
+	int rc = gr_buf_grow(b, (size_t)n);
+	if (rc)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int gr_buf_put_json_str(gr_buf *b, const char *s, size_t n)
+{
+	static const char hexd[] = "0123456789abcdef";
+	/* worst case every byte becomes \u00XX */
+	if (n > (SIZE_MAX - 2) / 6)
+		return gr_error_set(GR_ENOMEM, "string too large");
+	int rc = gr_buf_grow(b, n * 6 + 2);
+	if (rc)
+		return rc;
+	char *o = b->ptr + b->len;
+	*o++ = '"';
+	size_t i = 0;
+	while (i < n) {
+		/* copy runs of plain bytes at once */
+		size_t j = i;
+		while (j < n) {
+			unsigned char c = (unsigned char)s[j];
+			if (c < 0x20 || c == '"' || c == '\\')
+				break;
+			j++;
+		}
+		memcpy(o, s + i, j - i);
+		o += j - i;
+		if (j == n)
+			break;
+		unsigned char c = (unsigned char)s[j];
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		default:
+			*o++ = 'u'; *o++ = '0'; *o++ = '0';
+			*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
+		}
+		i = j + 1;
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->ptr);
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int gr_buf_put_hex(gr_buf *b, const uint8_t *data, size_t n)
+{
+	int rc = gr_buf_grow(b, n * 2);
+	if (rc)
+		return rc;
+	gr_hex(b->ptr + b->len, data, n);
+	b->len += n * 2;
+	return 0;
+}
+
+void gr_buf_reset(gr_buf *b)
+{
+	b->len = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
+void gr_buf_free(gr_buf *b)
+{
+	if (!b)
+		return;
+	free(b->ptr);
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+}
+
+char *gr_buf_detach(gr_buf *b)
+{
+	char *p = b->ptr;
+	if (!p)
+		p = gr_strdup("");
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+	return p;
+}

@@ -44,10 +44,18 @@ int gr_error_wrap(int code, const char *fmt, ...)
 	vsnprintf(prefix, sizeof prefix, fmt, ap);
 	va_end(ap);
 	memcpy(old, err_msg, sizeof old);
-	if (old[0])
-		snprintf(err_msg, sizeof err_msg, "%s: %s", prefix, old);
-	else
-		snprintf(err_msg, sizeof err_msg, "%s", prefix);
+	/* truncation of an over-long message is acceptable; build it by hand */
+	size_t lp = strnlen(prefix, sizeof prefix), lo = strnlen(old, sizeof old - 1);
+	size_t n = lp < sizeof err_msg - 1 ? lp : sizeof err_msg - 1;
+	memcpy(err_msg, prefix, n);
+	if (lo && n + 2 < sizeof err_msg) {
+		memcpy(err_msg + n, ": ", 2);
+		n += 2;
+		size_t k = lo < sizeof err_msg - 1 - n ? lo : sizeof err_msg - 1 - n;
+		memcpy(err_msg + n, old, k);
+		n += k;
+	}
+	err_msg[n] = '\0';
 	err_code = code;
 	return code;
 }

@@ -1,0 +1,1145 @@
+/*
+ * The catalog on SQLite. Statements used on hot paths are prepared once and
+ * kept in a table indexed by enum stmt_id. Every SQLite failure is turned into
+ * a gr_err with SQLite's message at the place it happened.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "catalog/migrations.h"
+
+enum stmt_id {
+	S_CONTENT_HAS,
+	S_CHUNK_HAS,
+	S_CHUNK_ADD,
+	S_CONTENT_ADD,
+	S_RECORD_FIND,
+	S_RECORD_ADD,
+	S_STAGE_RECORD,
+	S_STAGE_CONTENT,
+	S_FRAME_ADD,
+	S_PACK_ADD,
+	S_CONTENT_GET,
+	S_CHUNK_LOC,
+	S_MEMBER_BLOCKS,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_CONTENT_HAS] = "SELECT 1 FROM contents WHERE hash = ?1",
+	[S_CHUNK_HAS] = "SELECT 1 FROM chunks WHERE hash = ?1",
+	[S_CHUNK_ADD] = "INSERT INTO chunks(hash, frame, off, len) VALUES (?1, ?2, ?3, ?4)",
+	[S_CONTENT_ADD] = "INSERT INTO contents(hash, len, chunks) VALUES (?1, ?2, ?3)",
+	[S_RECORD_FIND] = "SELECT id FROM records WHERE addr = ?1",
+	[S_RECORD_ADD] = "INSERT INTO records(addr, content, url, domain, ts, source, len, meta) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_STAGE_RECORD] = "INSERT OR IGNORE INTO temp.stage_records(rid) VALUES (?1)",
+	[S_STAGE_CONTENT] = "INSERT OR IGNORE INTO temp.stage_contents(hash) VALUES (?1)",
+	[S_FRAME_ADD] = "INSERT INTO frames(id, pack, off, clen, ulen, nchunks) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_PACK_ADD] = "INSERT INTO packs(name, size, created) VALUES (?1, ?2, ?3)",
+	[S_CONTENT_GET] = "SELECT len, chunks FROM contents WHERE hash = ?1",
+	[S_CHUNK_LOC] = "SELECT c.frame, c.off, c.len, p.name, f.off, f.clen, f.ulen "
+			"FROM chunks c JOIN frames f ON f.id = c.frame JOIN packs p ON p.id = f.pack "
+			"WHERE c.hash = ?1",
+	[S_MEMBER_BLOCKS] = "SELECT m.data FROM version_blocks v JOIN member_blocks m ON m.hash = v.block "
+			    "WHERE v.version = ?1 ORDER BY v.first",
+};
+
+struct gr_catalog {
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+	bool staging;
+};
+
+static int db_err(gr_catalog *c, const char *what)
+{
+	int code = sqlite3_errcode(c->db);
+	int gr = GR_EIO;
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		gr = GR_EBUSY;
+	else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		gr = GR_ECORRUPT;
+	else if (code == SQLITE_NOMEM)
+		gr = GR_ENOMEM;
+	else if (code == SQLITE_CONSTRAINT)
+		gr = GR_EEXIST;
+	else if (code == SQLITE_FULL)
+		gr = GR_ELIMIT;
+	return gr_error_set(gr, "catalog: %s: %s", what, sqlite3_errmsg(c->db));
+}
+
+static int exec(gr_catalog *c, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = gr_error_set(GR_EIO, "catalog: %s", msg ? msg : sqlite3_errmsg(c->db));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *stmt(gr_catalog *c, enum stmt_id id)
+{
+	sqlite3_stmt *s = c->st[id];
+	if (!s) {
+		if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			db_err(c, "prepare");
+			return NULL;
+		}
+		c->st[id] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static int prepare(gr_catalog *c, const char *sql, sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v2(c->db, sql, -1, out, NULL) != SQLITE_OK)
+		return db_err(c, "prepare");
+	return 0;
+}
+
+/* Runs a prepared statement that returns no rows. */
+static int step_done(gr_catalog *c, sqlite3_stmt *s, const char *what)
+{
+	int r = sqlite3_step(s);
+	int rc = r == SQLITE_DONE || r == SQLITE_ROW ? 0 : db_err(c, what);
+	sqlite3_reset(s);
+	return rc;
+}
+
+static char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? gr_strdup((const char *)t) : NULL;
+}
+
+static int migrate(gr_catalog *c)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "PRAGMA user_version", &s);
+	if (rc)
+		return rc;
+	int have = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	int newest = gr_migration_count ? gr_migrations[gr_migration_count - 1].version : 0;
+	if (have > newest)
+		return gr_error_set(GR_EINVAL,
+				    "catalog schema version %d is newer than this granary knows (%d); upgrade granary",
+				    have, newest);
+	for (size_t i = 0; i < gr_migration_count; i++) {
+		const struct gr_migration *m = &gr_migrations[i];
+		if (m->version <= have)
+			continue;
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->version);
+		if ((rc = exec(c, "BEGIN IMMEDIATE")))
+			return rc;
+		if ((rc = exec(c, m->sql)) || (rc = exec(c, pragma))) {
+			gr_error_wrap(rc, "migration %s", m->name);
+			exec(c, "ROLLBACK");
+			return rc;
+		}
+		if ((rc = exec(c, "COMMIT")))
+			return rc;
+	}
+	return 0;
+}
+
+int gr_catalog_open(gr_catalog **out, const char *path, bool create)
+{
+	gr_catalog *c = calloc(1, sizeof *c);
+	if (!c)
+		return gr_error_set(GR_ENOMEM, "out of memory");
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc;
+	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+		rc = c->db ? gr_error_set(GR_ENOTFOUND, "cannot open catalog %s: %s", path, sqlite3_errmsg(c->db))
+			   : gr_error_set(GR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	sqlite3_extended_result_codes(c->db, 0);
+	if ((rc = exec(c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+			  "PRAGMA cache_size = -32768; PRAGMA temp_store = FILE;")))
+		goto fail;
+	if ((rc = migrate(c)))
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	gr_catalog_close(c);
+	return rc;
+}
+
+void gr_catalog_close(gr_catalog *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(c->st[i]);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+int gr_catalog_schema_version(gr_catalog *c)
+{
+	sqlite3_stmt *s;
+	if (prepare(c, "PRAGMA user_version", &s))
+		return -1;
+	int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
+	return v;
+}
+
+int gr_catalog_begin(gr_catalog *c)
+{
+	return exec(c, "BEGIN IMMEDIATE");
+}
+
+int gr_catalog_commit(gr_catalog *c)
+{
+	return exec(c, "COMMIT");
+}
+
+void gr_catalog_rollback(gr_catalog *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int gr_catalog_checkpoint(gr_catalog *c)
+{
+	if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+		return db_err(c, "checkpoint");
+	return 0;
+}
+
+int gr_catalog_check(gr_catalog *c, gr_buf *problem)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "PRAGMA integrity_check", &s);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		if (t && strcmp(t, "ok") != 0)
+			rc = gr_buf_printf(problem, "catalog integrity: %s", t) ? GR_ENOMEM : GR_ECORRUPT;
+	}
+	sqlite3_finalize(s);
+	if (rc)
+		return rc;
+	if ((rc = prepare(c, "PRAGMA foreign_key_check", &s)))
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		rc = gr_buf_printf(problem, "catalog foreign key broken in table %s row %lld",
+				   sqlite3_column_text(s, 0), (long long)sqlite3_column_int64(s, 1))
+			     ? GR_ENOMEM
+			     : GR_ECORRUPT;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ sources */
+
+int gr_catalog_source_get_or_add(gr_catalog *c, const char *name, const char *uri, int64_t *id_out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id FROM sources WHERE name = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id_out = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		return 0;
+	}
+	sqlite3_finalize(s);
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	if ((rc = prepare(c, "INSERT INTO sources(name, uri, retrieved, created) VALUES (?1, ?2, ?3, ?3)", &s)))
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, uri, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "add source");
+	sqlite3_finalize(s);
+	if (!rc)
+		*id_out = sqlite3_last_insert_rowid(c->db);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ store index */
+
+int gr_catalog_next_frame_id(gr_catalog *c, uint64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT coalesce(max(id), 0) + 1 FROM frames", &s);
+	if (rc)
+		return rc;
+	*out = sqlite3_step(s) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 1;
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int gr_catalog_pack_add(gr_catalog *c, const char *name, uint64_t size, int64_t *id_out)
+{
+	sqlite3_stmt *s = stmt(c, S_PACK_ADD);
+	if (!s)
+		return GR_EIO;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)size);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
+	int rc = step_done(c, s, "add pack");
+	if (!rc)
+		*id_out = sqlite3_last_insert_rowid(c->db);
+	return rc;
+}
+
+int gr_catalog_frame_add(gr_catalog *c, uint64_t id, int64_t pack, uint64_t off, uint32_t clen, uint32_t ulen,
+			 uint32_t nchunks)
+{
+	sqlite3_stmt *s = stmt(c, S_FRAME_ADD);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(s, 2, pack);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)off);
+	sqlite3_bind_int64(s, 4, clen);
+	sqlite3_bind_int64(s, 5, ulen);
+	sqlite3_bind_int64(s, 6, nchunks);
+	return step_done(c, s, "add frame");
+}
+
+static int has(gr_catalog *c, enum stmt_id id, const uint8_t hash[GR_HASH_LEN], bool *out)
+{
+	sqlite3_stmt *s = stmt(c, id);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_err(c, "lookup");
+	*out = r == SQLITE_ROW;
+	sqlite3_reset(s);
+	return 0;
+}
+
+int gr_catalog_content_has(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *out)
+{
+	return has(c, S_CONTENT_HAS, hash, out);
+}
+
+int gr_catalog_chunk_has(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *out)
+{
+	return has(c, S_CHUNK_HAS, hash, out);
+}
+
+int gr_catalog_chunk_add(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint64_t frame, uint32_t off, uint32_t len)
+{
+	sqlite3_stmt *s = stmt(c, S_CHUNK_ADD);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)frame);
+	sqlite3_bind_int64(s, 3, off);
+	sqlite3_bind_int64(s, 4, len);
+	return step_done(c, s, "add chunk");
+}
+
+int gr_catalog_content_add(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint64_t len,
+			   const uint8_t *chunk_hashes, size_t n)
+{
+	sqlite3_stmt *s = stmt(c, S_CONTENT_ADD);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)len);
+	if (chunk_hashes)
+		sqlite3_bind_blob(s, 3, chunk_hashes, (int)(n * GR_HASH_LEN), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 3);
+	return step_done(c, s, "add content");
+}
+
+static int chunk_loc(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], gr_chunk_loc *l)
+{
+	sqlite3_stmt *s = stmt(c, S_CHUNK_LOC);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_DONE) {
+		char hex[GR_HEX_LEN + 1];
+		gr_hex(hex, hash, GR_HASH_LEN);
+		sqlite3_reset(s);
+		return gr_error_set(GR_ENOTFOUND, "chunk %.16s is not in the store index", hex);
+	}
+	if (r != SQLITE_ROW)
+		return db_err(c, "chunk lookup");
+	memcpy(l->hash, hash, GR_HASH_LEN);
+	l->frame = (uint64_t)sqlite3_column_int64(s, 0);
+	l->off = (uint32_t)sqlite3_column_int64(s, 1);
+	l->len = (uint32_t)sqlite3_column_int64(s, 2);
+	const char *p = (const char *)sqlite3_column_text(s, 3);
+	snprintf(l->pack, sizeof l->pack, "%s", p ? p : "");
+	l->frame_off = (uint64_t)sqlite3_column_int64(s, 4);
+	l->clen = (uint32_t)sqlite3_column_int64(s, 5);
+	l->ulen = (uint32_t)sqlite3_column_int64(s, 6);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int gr_catalog_content_chunks(gr_catalog *c, const uint8_t hash[GR_HASH_LEN],
+			      int (*cb)(const gr_chunk_loc *l, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s = stmt(c, S_CONTENT_GET);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_DONE) {
+		char hex[GR_HEX_LEN + 1];
+		gr_hex(hex, hash, GR_HASH_LEN);
+		sqlite3_reset(s);
+		return gr_error_set(GR_ENOTFOUND, "content %.16s is not in the store index", hex);
+	}
+	if (r != SQLITE_ROW)
+		return db_err(c, "content lookup");
+	int rc = 0;
+	gr_chunk_loc l;
+	if (sqlite3_column_type(s, 1) == SQLITE_NULL) {
+		sqlite3_reset(s);
+		if (!(rc = chunk_loc(c, hash, &l)))
+			rc = cb(&l, ctx);
+		return rc;
+	}
+	int n = sqlite3_column_bytes(s, 1);
+	uint8_t *list = gr_malloc((size_t)n);
+	if (!list) {
+		sqlite3_reset(s);
+		return GR_ENOMEM;
+	}
+	memcpy(list, sqlite3_column_blob(s, 1), (size_t)n);
+	sqlite3_reset(s);
+	if (n % GR_HASH_LEN)
+		rc = gr_error_set(GR_ECORRUPT, "content has a malformed chunk list");
+	for (int i = 0; !rc && i < n / GR_HASH_LEN; i++)
+		if (!(rc = chunk_loc(c, list + (size_t)i * GR_HASH_LEN, &l)))
+			rc = cb(&l, ctx);
+	free(list);
+	return rc;
+}
+
+int gr_catalog_pack_each(gr_catalog *c, int (*cb)(int64_t id, const char *name, uint64_t size, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id, name, size FROM packs ORDER BY id", &s), r;
+	if (rc)
+		return rc;
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
+		rc = cb(sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			(uint64_t)sqlite3_column_int64(s, 2), ctx);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_pack_frames(gr_catalog *c, int64_t pack, int (*cb)(const gr_frame_row *f, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id, off, clen, ulen, nchunks FROM frames WHERE pack = ?1 ORDER BY off", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, pack);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		gr_frame_row f = {(uint64_t)sqlite3_column_int64(s, 0), (uint64_t)sqlite3_column_int64(s, 1),
+				  (uint32_t)sqlite3_column_int64(s, 2), (uint32_t)sqlite3_column_int64(s, 3),
+				  (uint32_t)sqlite3_column_int64(s, 4)};
+		rc = cb(&f, ctx);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_frame_chunks(gr_catalog *c, uint64_t frame,
+			    int (*cb)(const uint8_t hash[GR_HASH_LEN], uint32_t off, uint32_t len, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT hash, off, len FROM chunks WHERE frame = ?1 ORDER BY off", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)frame);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != GR_HASH_LEN) {
+			rc = gr_error_set(GR_ECORRUPT, "chunk row with a malformed hash");
+			break;
+		}
+		rc = cb(sqlite3_column_blob(s, 0), (uint32_t)sqlite3_column_int64(s, 1),
+			(uint32_t)sqlite3_column_int64(s, 2), ctx);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_chunk_records(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN], int (*cb)(int64_t rid, void *ctx),
+			     void *ctx)
+{
+	/* a chunk is either a whole content (same hash) or part of a multi-chunk one */
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "SELECT r.id FROM records r WHERE r.content = ?1 "
+			 "UNION SELECT r.id FROM contents t JOIN records r ON r.content = t.hash "
+			 "WHERE t.chunks IS NOT NULL AND instr(t.chunks, ?1) > 0 ORDER BY 1",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, chunk, GR_HASH_LEN, SQLITE_STATIC);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+		rc = cb(sqlite3_column_int64(s, 0), ctx);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ records */
+
+int gr_catalog_record_find(gr_catalog *c, const uint8_t addr[GR_HASH_LEN], int64_t *rid_out)
+{
+	sqlite3_stmt *s = stmt(c, S_RECORD_FIND);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, addr, GR_HASH_LEN, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_err(c, "record lookup");
+	*rid_out = r == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return 0;
+}
+
+int gr_catalog_record_add(gr_catalog *c, const gr_record_row *r, int64_t *rid_out)
+{
+	sqlite3_stmt *s = stmt(c, S_RECORD_ADD);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, r->addr, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, r->content, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->ts, -1, SQLITE_STATIC);
+	if (r->source)
+		sqlite3_bind_int64(s, 6, r->source);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)r->len);
+	if (r->meta)
+		sqlite3_bind_text(s, 8, r->meta, (int)r->meta_len, SQLITE_STATIC);
+	int rc = step_done(c, s, "add record");
+	if (!rc)
+		*rid_out = sqlite3_last_insert_rowid(c->db);
+	return rc;
+}
+
+void gr_record_info_release(gr_record_info *r)
+{
+	if (!r)
+		return;
+	free(r->url);
+	free(r->domain);
+	free(r->ts);
+	free(r->source);
+	free(r->meta);
+	memset(r, 0, sizeof *r);
+}
+
+int gr_catalog_record_get(gr_catalog *c, int64_t rid, gr_record_info *out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "SELECT r.addr, r.content, r.url, r.domain, r.ts, s.name, r.len, r.meta "
+			 "FROM records r LEFT JOIN sources s ON s.id = r.source WHERE r.id = ?1",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, rid);
+	int r = sqlite3_step(s);
+	if (r != SQLITE_ROW) {
+		rc = r == SQLITE_DONE ? gr_error_set(GR_ENOTFOUND, "no record with id %lld", (long long)rid)
+				      : db_err(c, "record");
+		sqlite3_finalize(s);
+		return rc;
+	}
+	memset(out, 0, sizeof *out);
+	out->rid = rid;
+	if (sqlite3_column_bytes(s, 0) != GR_HASH_LEN || sqlite3_column_bytes(s, 1) != GR_HASH_LEN) {
+		sqlite3_finalize(s);
+		return gr_error_set(GR_ECORRUPT, "record %lld has malformed hashes", (long long)rid);
+	}
+	memcpy(out->addr, sqlite3_column_blob(s, 0), GR_HASH_LEN);
+	memcpy(out->content, sqlite3_column_blob(s, 1), GR_HASH_LEN);
+	out->url = col_text(s, 2);
+	out->domain = col_text(s, 3);
+	out->ts = col_text(s, 4);
+	out->source = col_text(s, 5);
+	out->len = (uint64_t)sqlite3_column_int64(s, 6);
+	out->meta = col_text(s, 7);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int gr_catalog_record_resolve(gr_catalog *c, const char *hex, int64_t *rid_out)
+{
+	size_t n = strlen(hex);
+	if (n < 8 || n > GR_HEX_LEN)
+		return gr_error_set(GR_EINVAL, "record id '%.80s' must be 8 to 64 hex digits", hex);
+	uint8_t lo[GR_HASH_LEN], hi[GR_HASH_LEN];
+	memset(lo, 0, sizeof lo);
+	memset(hi, 0xff, sizeof hi);
+	for (size_t i = 0; i < n; i++) {
+		char ch = hex[i];
+		int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+			: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+		if (v < 0)
+			return gr_error_set(GR_EINVAL, "record id '%.80s' is not hexadecimal", hex);
+		if (i % 2 == 0) {
+			lo[i / 2] = (uint8_t)(v << 4);
+			hi[i / 2] = (uint8_t)(v << 4 | 0x0f);
+		} else {
+			lo[i / 2] |= (uint8_t)v;
+			hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
+		}
+	}
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id FROM records WHERE addr BETWEEN ?1 AND ?2 LIMIT 2", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, lo, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, hi, GR_HASH_LEN, SQLITE_STATIC);
+	int found = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		*rid_out = sqlite3_column_int64(s, 0);
+		found++;
+	}
+	sqlite3_finalize(s);
+	if (!found)
+		return gr_error_set(GR_ENOTFOUND, "no record %s", hex);
+	if (found > 1)
+		return gr_error_set(GR_EINVAL, "record id %s is ambiguous; give more digits", hex);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ datasets, versions */
+
+void gr_version_info_release(gr_version_info *v)
+{
+	if (!v)
+		return;
+	free(v->dataset);
+	free(v->operation);
+	free(v->message);
+	free(v->created);
+	free(v->author);
+	free(v->stats);
+	free(v->git_commit);
+	memset(v, 0, sizeof *v);
+}
+
+int gr_catalog_dataset_find(gr_catalog *c, const char *name, int64_t *id_out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id FROM datasets WHERE name = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	*id_out = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int gr_catalog_dataset_add(gr_catalog *c, const char *name, int64_t *id_out)
+{
+	sqlite3_stmt *s;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	int rc = prepare(c, "INSERT INTO datasets(name, created) VALUES (?1, ?2)", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "add dataset");
+	sqlite3_finalize(s);
+	if (!rc)
+		*id_out = sqlite3_last_insert_rowid(c->db);
+	return rc;
+}
+
+#define VERSION_COLS                                                                                     \
+	"v.id, v.dataset, d.name, v.num, v.operation, v.message, v.created, v.author, v.stats, v.git_commit, " \
+	"v.records, v.bytes, v.digest "
+
+static int version_row(gr_catalog *c, sqlite3_stmt *s, gr_version_info *v)
+{
+	memset(v, 0, sizeof *v);
+	v->id = sqlite3_column_int64(s, 0);
+	v->dataset_id = sqlite3_column_int64(s, 1);
+	v->dataset = col_text(s, 2);
+	v->num = sqlite3_column_int(s, 3);
+	v->operation = col_text(s, 4);
+	v->message = col_text(s, 5);
+	v->created = col_text(s, 6);
+	v->author = col_text(s, 7);
+	v->stats = col_text(s, 8);
+	v->git_commit = col_text(s, 9);
+	v->records = (uint64_t)sqlite3_column_int64(s, 10);
+	v->bytes = (uint64_t)sqlite3_column_int64(s, 11);
+	if (sqlite3_column_bytes(s, 12) == GR_HASH_LEN)
+		memcpy(v->digest, sqlite3_column_blob(s, 12), GR_HASH_LEN);
+	sqlite3_stmt *p;
+	int rc = prepare(c, "SELECT parent FROM version_parents WHERE version = ?1 ORDER BY ord", &p);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(p, 1, v->id);
+	while (sqlite3_step(p) == SQLITE_ROW && v->nparents < 8)
+		v->parents[v->nparents++] = sqlite3_column_int64(p, 0);
+	sqlite3_finalize(p);
+	return 0;
+}
+
+static int version_query(gr_catalog *c, const char *where, int64_t a, int64_t b,
+			 int (*cb)(const gr_version_info *v, void *ctx), void *ctx)
+{
+	gr_buf sql = GR_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc = gr_buf_printf(&sql, "SELECT " VERSION_COLS "FROM versions v JOIN datasets d ON d.id = v.dataset %s",
+			       where);
+	if (rc || (rc = prepare(c, sql.ptr, &s)))
+		goto out;
+	sqlite3_bind_int64(s, 1, a);
+	sqlite3_bind_int64(s, 2, b);
+	int r;
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		gr_version_info v;
+		if (!(rc = version_row(c, s, &v)))
+			rc = cb(&v, ctx);
+		gr_version_info_release(&v);
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = db_err(c, "versions");
+out:
+	sqlite3_finalize(s);
+	gr_buf_free(&sql);
+	return rc;
+}
+
+static int take_one(const gr_version_info *v, void *ctx)
+{
+	gr_version_info *out = ctx;
+	*out = *v;
+	/* ownership moves to out: clear the source copy's pointers */
+	memset((gr_version_info *)v, 0, sizeof *v);
+	return 1;
+}
+
+static int version_one(gr_catalog *c, const char *where, int64_t a, int64_t b, gr_version_info *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = version_query(c, where, a, b, take_one, out);
+	if (rc == 1)
+		return 0;
+	return rc ? rc : GR_ENOTFOUND;
+}
+
+int gr_catalog_version_get(gr_catalog *c, int64_t dataset, int num, gr_version_info *out)
+{
+	int rc = num > 0 ? version_one(c, "WHERE v.dataset = ?1 AND v.num = ?2", dataset, num, out)
+			 : version_one(c, "WHERE v.dataset = ?1 ORDER BY v.num DESC LIMIT 1", dataset, 0, out);
+	if (rc == GR_ENOTFOUND)
+		gr_error_set(GR_ENOTFOUND, num > 0 ? "no version v%d" : "the dataset has no version", num);
+	return rc;
+}
+
+int gr_catalog_version_by_id(gr_catalog *c, int64_t id, gr_version_info *out)
+{
+	int rc = version_one(c, "WHERE v.id = ?1", id, 0, out);
+	if (rc == GR_ENOTFOUND)
+		gr_error_set(GR_ENOTFOUND, "no version with id %lld", (long long)id);
+	return rc;
+}
+
+int gr_catalog_version_each(gr_catalog *c, int64_t dataset, int (*cb)(const gr_version_info *v, void *ctx), void *ctx)
+{
+	return version_query(c, "WHERE v.dataset = ?1 ORDER BY v.num DESC", dataset, 0, cb, ctx);
+}
+
+int gr_catalog_version_uncommitted(gr_catalog *c, int (*cb)(const gr_version_info *v, void *ctx), void *ctx)
+{
+	return version_query(c, "WHERE v.git_commit IS NULL ORDER BY v.id", 0, 0, cb, ctx);
+}
+
+int gr_catalog_version_set_commit(gr_catalog *c, int64_t version, const char *oid)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "UPDATE versions SET git_commit = ?2 WHERE id = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, version);
+	sqlite3_bind_text(s, 2, oid, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "set commit");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+struct ds_each {
+	gr_catalog *c;
+	int (*cb)(const char *name, const gr_version_info *head, void *ctx);
+	void *ctx;
+};
+
+int gr_catalog_dataset_each(gr_catalog *c, int (*cb)(const char *name, const gr_version_info *head, void *ctx),
+			    void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id, name FROM datasets ORDER BY name", &s);
+	if (rc)
+		return rc;
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		gr_version_info v;
+		int64_t id = sqlite3_column_int64(s, 0);
+		char *name = col_text(s, 1);
+		int r = version_one(c, "WHERE v.dataset = ?1 ORDER BY v.num DESC LIMIT 1", id, 0, &v);
+		if (r && r != GR_ENOTFOUND)
+			rc = r;
+		else
+			rc = cb(name ? name : "", r ? NULL : &v, ctx);
+		if (!r)
+			gr_version_info_release(&v);
+		free(name);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ membership */
+
+/* A block ends after record id rid when a hash of rid hits the mask, so block
+ * boundaries depend on the ids themselves, not on their positions: removing a
+ * few records changes only the blocks that held them. */
+bool gr_member_cut(int64_t rid, uint32_t count)
+{
+	if (count >= GR_MEMBER_BLOCK_MAX)
+		return true;
+	if (count < GR_MEMBER_BLOCK_MIN)
+		return false;
+	uint64_t x = (uint64_t)rid + 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (x & (GR_MEMBER_BLOCK_AVG - 1)) == 0;
+}
+
+int gr_catalog_stage_begin(gr_catalog *c)
+{
+	int rc = exec(c, "CREATE TEMP TABLE IF NOT EXISTS stage_records(rid INTEGER PRIMARY KEY);"
+			 "CREATE TEMP TABLE IF NOT EXISTS stage_contents(hash BLOB PRIMARY KEY) WITHOUT ROWID;"
+			 "DELETE FROM temp.stage_records; DELETE FROM temp.stage_contents;");
+	if (!rc)
+		c->staging = true;
+	return rc;
+}
+
+void gr_catalog_stage_end(gr_catalog *c)
+{
+	if (c->staging)
+		sqlite3_exec(c->db, "DELETE FROM temp.stage_records; DELETE FROM temp.stage_contents;", NULL, NULL,
+			     NULL);
+	c->staging = false;
+}
+
+int gr_catalog_stage_record(gr_catalog *c, int64_t rid, bool *added)
+{
+	sqlite3_stmt *s = stmt(c, S_STAGE_RECORD);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_int64(s, 1, rid);
+	int rc = step_done(c, s, "stage record");
+	if (!rc)
+		*added = sqlite3_changes(c->db) > 0;
+	return rc;
+}
+
+int gr_catalog_stage_content(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *first)
+{
+	sqlite3_stmt *s = stmt(c, S_STAGE_CONTENT);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
+	int rc = step_done(c, s, "stage content");
+	if (!rc)
+		*first = sqlite3_changes(c->db) > 0;
+	return rc;
+}
+
+static int stage_one(int64_t rid, void *ctx)
+{
+	bool added;
+	return gr_catalog_stage_record(ctx, rid, &added);
+}
+
+int gr_catalog_stage_version(gr_catalog *c, int64_t version)
+{
+	return gr_catalog_members_each(c, version, stage_one, c);
+}
+
+/* Writes one block: member_blocks (if new) and its version_blocks row. */
+static int block_flush(gr_catalog *c, int64_t version, gr_buf *data, uint32_t count, int64_t first, int64_t last,
+		       gr_sha256_ctx *digest)
+{
+	uint8_t head[10], h[GR_HASH_LEN];
+	size_t hn = gr_varint_put(head, count);
+	/* the count goes first: build the final blob */
+	gr_buf blob = GR_BUF_INIT;
+	int rc = gr_buf_put(&blob, head, hn);
+	if (!rc)
+		rc = gr_buf_put(&blob, data->ptr, data->len);
+	if (rc)
+		goto out;
+	gr_sha256(h, blob.ptr, blob.len);
+	gr_sha256_update(digest, h, sizeof h);
+	sqlite3_stmt *s;
+	if ((rc = prepare(c, "INSERT OR IGNORE INTO member_blocks(hash, count, data) VALUES (?1, ?2, ?3)", &s)))
+		goto out;
+	sqlite3_bind_blob(s, 1, h, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, count);
+	sqlite3_bind_blob(s, 3, blob.ptr, (int)blob.len, SQLITE_STATIC);
+	rc = step_done(c, s, "add member block");
+	sqlite3_finalize(s);
+	if (rc || (rc = prepare(c, "INSERT INTO version_blocks(version, first, last, block) VALUES (?1, ?2, ?3, ?4)",
+				&s)))
+		goto out;
+	sqlite3_bind_int64(s, 1, version);
+	sqlite3_bind_int64(s, 2, first);
+	sqlite3_bind_int64(s, 3, last);
+	sqlite3_bind_blob(s, 4, h, GR_HASH_LEN, SQLITE_STATIC);
+	rc = step_done(c, s, "add version block");
+	sqlite3_finalize(s);
+out:
+	gr_buf_free(&blob);
+	return rc;
+}
+
+int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version_info *out)
+{
+	sqlite3_stmt *s = NULL;
+	gr_buf data = GR_BUF_INIT;
+	gr_sha256_ctx *dg = gr_sha256_new();
+	int rc, num = 1;
+	if (!dg)
+		return GR_ENOMEM;
+	if ((rc = prepare(c, "SELECT coalesce(max(num), 0) + 1 FROM versions WHERE dataset = ?1", &s)))
+		goto out;
+	sqlite3_bind_int64(s, 1, v->dataset);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		num = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	char created[32];
+	gr_time_iso(created, v->created);
+	/* counts come from the staged members */
+	uint64_t nrec = 0, bytes = 0;
+	if ((rc = prepare(c, "SELECT count(*), coalesce(sum(r.len), 0) FROM temp.stage_records t "
+			     "JOIN records r ON r.id = t.rid",
+			  &s)))
+		goto out;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		nrec = (uint64_t)sqlite3_column_int64(s, 0);
+		bytes = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	static const uint8_t zero[GR_HASH_LEN];
+	if ((rc = prepare(c, "INSERT INTO versions(dataset, num, operation, message, created, author, records, "
+			     "bytes, stats, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			  &s)))
+		goto out;
+	sqlite3_bind_int64(s, 1, v->dataset);
+	sqlite3_bind_int(s, 2, num);
+	sqlite3_bind_text(s, 3, v->operation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, v->message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, v->author, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)nrec);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)bytes);
+	sqlite3_bind_text(s, 9, v->stats_json ? v->stats_json : "{}", -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 10, zero, GR_HASH_LEN, SQLITE_STATIC);
+	if ((rc = step_done(c, s, "add version")))
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	int64_t vid = sqlite3_last_insert_rowid(c->db);
+	for (int i = 0; i < v->nparents; i++) {
+		if ((rc = prepare(c, "INSERT INTO version_parents(version, ord, parent) VALUES (?1, ?2, ?3)", &s)))
+			goto out;
+		sqlite3_bind_int64(s, 1, vid);
+		sqlite3_bind_int(s, 2, i);
+		sqlite3_bind_int64(s, 3, v->parents[i]);
+		rc = step_done(c, s, "add parent");
+		sqlite3_finalize(s);
+		s = NULL;
+		if (rc)
+			goto out;
+	}
+	/* membership blocks from the sorted staged ids */
+	if ((rc = prepare(c, "SELECT rid FROM temp.stage_records ORDER BY rid", &s)))
+		goto out;
+	uint32_t count = 0;
+	int64_t first = 0, prev = 0;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t rid = sqlite3_column_int64(s, 0);
+		uint8_t vb[10];
+		size_t n = gr_varint_put(vb, (uint64_t)(count ? rid - prev : rid));
+		if (!count)
+			first = rid;
+		if ((rc = gr_buf_put(&data, vb, n)))
+			goto out;
+		count++;
+		prev = rid;
+		if (gr_member_cut(rid, count)) {
+			if ((rc = block_flush(c, vid, &data, count, first, rid, dg)))
+				goto out;
+			gr_buf_reset(&data);
+			count = 0;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		rc = db_err(c, "read staged members");
+		goto out;
+	}
+	if (count && (rc = block_flush(c, vid, &data, count, first, prev, dg)))
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	uint8_t digest[GR_HASH_LEN];
+	gr_sha256_final(dg, digest);
+	if ((rc = prepare(c, "UPDATE versions SET digest = ?2 WHERE id = ?1", &s)))
+		goto out;
+	sqlite3_bind_int64(s, 1, vid);
+	sqlite3_bind_blob(s, 2, digest, GR_HASH_LEN, SQLITE_STATIC);
+	if ((rc = step_done(c, s, "set digest")))
+		goto out;
+	gr_catalog_stage_end(c);
+	rc = gr_catalog_version_by_id(c, vid, out);
+out:
+	sqlite3_finalize(s);
+	gr_buf_free(&data);
+	gr_sha256_free(dg);
+	return rc;
+}
+
+int gr_catalog_members_each(gr_catalog *c, int64_t version, int (*cb)(int64_t rid, void *ctx), void *ctx)
+{
+	/* not the cached statement: callbacks may run other catalog queries */
+	sqlite3_stmt *s;
+	int rc = prepare(c, stmt_sql[S_MEMBER_BLOCKS], &s), r;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, version);
+	gr_buf blk = GR_BUF_INIT;
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		gr_buf_reset(&blk);
+		if ((rc = gr_buf_put(&blk, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0))))
+			break;
+		const uint8_t *p = (const uint8_t *)blk.ptr;
+		size_t n = blk.len, k;
+		uint64_t count, d;
+		int64_t rid = 0;
+		if (!(k = gr_varint_get(p, n, &count))) {
+			rc = gr_error_set(GR_ECORRUPT, "malformed membership block");
+			break;
+		}
+		p += k;
+		n -= k;
+		for (uint64_t i = 0; !rc && i < count; i++) {
+			if (!(k = gr_varint_get(p, n, &d))) {
+				rc = gr_error_set(GR_ECORRUPT, "truncated membership block");
+				break;
+			}
+			p += k;
+			n -= k;
+			rid = i ? rid + (int64_t)d : (int64_t)d;
+			rc = cb(rid, ctx);
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = db_err(c, "members");
+	gr_buf_free(&blk);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+struct has_ctx {
+	int64_t rid;
+	bool found;
+};
+
+int gr_catalog_member_has(gr_catalog *c, int64_t version, int64_t rid, bool *out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "SELECT m.data FROM version_blocks v JOIN member_blocks m ON m.hash = v.block "
+			 "WHERE v.version = ?1 AND v.first <= ?2 AND v.last >= ?2",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, version);
+	sqlite3_bind_int64(s, 2, rid);
+	*out = false;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0), k;
+		uint64_t count, d;
+		int64_t cur = 0;
+		if (!(k = gr_varint_get(p, n, &count)))
+			rc = gr_error_set(GR_ECORRUPT, "malformed membership block");
+		for (uint64_t i = 0; !rc && i < count; i++) {
+			p += k;
+			n -= k;
+			if (!(k = gr_varint_get(p, n, &d))) {
+				rc = gr_error_set(GR_ECORRUPT, "truncated membership block");
+				break;
+			}
+			cur = i ? cur + (int64_t)d : (int64_t)d;
+			if (cur == rid) {
+				*out = true;
+				break;
+			}
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_membership_bytes(gr_catalog *c, int64_t version, uint64_t *own, uint64_t *blocks)
+{
+	/* version_blocks rows: key (2 ints) + last + 32-byte hash, about 48 bytes with
+	 * SQLite's record header; member_blocks: the blob plus its key */
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "SELECT count(*) * 48, coalesce(sum(length(m.data) + 40), 0) FROM version_blocks v "
+			 "JOIN member_blocks m ON m.hash = v.block WHERE v.version = ?1",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, version);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*own = (uint64_t)sqlite3_column_int64(s, 0);
+		*blocks = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}

@@ -1,0 +1,188 @@
+/*
+ * catalog — the hub's SQLite database: sources, the store index (packs,
+ * frames, chunks, contents), records, datasets, versions and membership.
+ *
+ * Invariants kept here:
+ *  - The database runs in WAL mode with foreign keys on; migrations from
+ *    schema/ are applied at open, in order, each in its own transaction, and
+ *    PRAGMA user_version names the last one applied.
+ *  - Writes happen between gr_catalog_begin and gr_catalog_commit; the commit
+ *    is the hub's only commit point. A rollback leaves the catalog as it was.
+ *  - A version's membership is a sorted list of record ids cut into blocks at
+ *    content-defined points; identical blocks are stored once.
+ * SQLite is used by this module only; its errors become gr_err codes here.
+ */
+#ifndef GR_CATALOG_H
+#define GR_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+typedef struct gr_catalog gr_catalog;
+
+#define GR_MEMBER_BLOCK_MIN 64
+#define GR_MEMBER_BLOCK_AVG 2048  /* a power of two */
+#define GR_MEMBER_BLOCK_MAX 16384
+
+/* Opens (create: creates) the catalog at path and applies pending migrations. */
+int gr_catalog_open(gr_catalog **out, const char *path, bool create);
+void gr_catalog_close(gr_catalog *c);
+int gr_catalog_schema_version(gr_catalog *c);
+
+int gr_catalog_begin(gr_catalog *c);
+int gr_catalog_commit(gr_catalog *c);
+void gr_catalog_rollback(gr_catalog *c);
+/* Checkpoints the WAL into the database file (TRUNCATE). */
+int gr_catalog_checkpoint(gr_catalog *c);
+/* PRAGMA integrity_check and foreign_key_check; the first problem in *problem. */
+int gr_catalog_check(gr_catalog *c, gr_buf *problem);
+
+/* ---- sources ---- */
+int gr_catalog_source_get_or_add(gr_catalog *c, const char *name, const char *uri, int64_t *id_out);
+
+/* ---- store index ---- */
+int gr_catalog_next_frame_id(gr_catalog *c, uint64_t *out);
+int gr_catalog_pack_add(gr_catalog *c, const char *name, uint64_t size, int64_t *id_out);
+int gr_catalog_frame_add(gr_catalog *c, uint64_t id, int64_t pack, uint64_t off, uint32_t clen,
+			 uint32_t ulen, uint32_t nchunks);
+/* true when a content with this hash is stored. */
+int gr_catalog_content_has(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *out);
+int gr_catalog_chunk_has(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *out);
+int gr_catalog_chunk_add(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint64_t frame, uint32_t off,
+			 uint32_t len);
+/* chunk_hashes: NULL for a single-chunk content, else n × 32 bytes. */
+int gr_catalog_content_add(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint64_t len,
+			   const uint8_t *chunk_hashes, size_t n);
+
+/* Where one chunk of a content is. */
+typedef struct {
+	uint8_t hash[GR_HASH_LEN];
+	uint64_t frame;
+	uint32_t off, len;
+	char pack[65];
+	uint64_t frame_off;
+	uint32_t clen, ulen;
+} gr_chunk_loc;
+/* Calls cb for each chunk of the content, in order. GR_ENOTFOUND when the
+ * content or one of its chunks is not in the index. */
+int gr_catalog_content_chunks(gr_catalog *c, const uint8_t hash[GR_HASH_LEN],
+			      int (*cb)(const gr_chunk_loc *l, void *ctx), void *ctx);
+
+/* Packs known to the catalog. */
+int gr_catalog_pack_each(gr_catalog *c, int (*cb)(int64_t id, const char *name, uint64_t size, void *ctx),
+			 void *ctx);
+/* Frames of one pack, ordered by offset. */
+typedef struct {
+	uint64_t id;
+	uint64_t off;
+	uint32_t clen, ulen, nchunks;
+} gr_frame_row;
+int gr_catalog_pack_frames(gr_catalog *c, int64_t pack, int (*cb)(const gr_frame_row *f, void *ctx), void *ctx);
+/* Chunks stored in a frame, ordered by offset. */
+int gr_catalog_frame_chunks(gr_catalog *c, uint64_t frame,
+			    int (*cb)(const uint8_t hash[GR_HASH_LEN], uint32_t off, uint32_t len, void *ctx),
+			    void *ctx);
+/* Records whose content uses the chunk (directly or as a part). */
+int gr_catalog_chunk_records(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN],
+			     int (*cb)(int64_t rid, void *ctx), void *ctx);
+
+/* ---- records ---- */
+typedef struct {
+	uint8_t addr[GR_HASH_LEN];
+	uint8_t content[GR_HASH_LEN];
+	const char *url;    /* may be NULL */
+	const char *domain; /* may be NULL */
+	const char *ts;     /* may be NULL */
+	int64_t source;     /* 0: none */
+	uint64_t len;
+	const char *meta; /* JSON object text, may be NULL */
+	size_t meta_len;
+} gr_record_row;
+
+/* *rid_out = 0 when absent. */
+int gr_catalog_record_find(gr_catalog *c, const uint8_t addr[GR_HASH_LEN], int64_t *rid_out);
+int gr_catalog_record_add(gr_catalog *c, const gr_record_row *r, int64_t *rid_out);
+
+/* A record as read back; strings are owned by the struct. */
+typedef struct {
+	int64_t rid;
+	uint8_t addr[GR_HASH_LEN];
+	uint8_t content[GR_HASH_LEN];
+	char *url, *domain, *ts, *source, *meta;
+	uint64_t len;
+} gr_record_info;
+void gr_record_info_release(gr_record_info *r);
+int gr_catalog_record_get(gr_catalog *c, int64_t rid, gr_record_info *out);
+/* Resolves a hex id prefix (at least 8 hex digits) to a record id.
+ * GR_ENOTFOUND, or GR_EINVAL when ambiguous or malformed. */
+int gr_catalog_record_resolve(gr_catalog *c, const char *hex, int64_t *rid_out);
+
+/* ---- datasets and versions ---- */
+typedef struct {
+	int64_t id;
+	int64_t dataset_id;
+	char *dataset;
+	int num;
+	char *operation, *message, *created, *author, *stats, *git_commit;
+	uint64_t records, bytes;
+	uint8_t digest[GR_HASH_LEN];
+	int64_t parents[8];
+	int nparents;
+} gr_version_info;
+void gr_version_info_release(gr_version_info *v);
+
+int gr_catalog_dataset_find(gr_catalog *c, const char *name, int64_t *id_out); /* 0 when absent */
+int gr_catalog_dataset_add(gr_catalog *c, const char *name, int64_t *id_out);
+/* Calls cb per dataset with its head version (NULL when it has none). */
+int gr_catalog_dataset_each(gr_catalog *c, int (*cb)(const char *name, const gr_version_info *head, void *ctx),
+			    void *ctx);
+/* Version num of dataset (num <= 0: the latest). GR_ENOTFOUND when absent. */
+int gr_catalog_version_get(gr_catalog *c, int64_t dataset, int num, gr_version_info *out);
+int gr_catalog_version_by_id(gr_catalog *c, int64_t id, gr_version_info *out);
+/* Versions of a dataset, newest first. */
+int gr_catalog_version_each(gr_catalog *c, int64_t dataset, int (*cb)(const gr_version_info *v, void *ctx),
+			    void *ctx);
+int gr_catalog_version_set_commit(gr_catalog *c, int64_t version, const char *oid);
+/* Versions whose history commit is not written yet, oldest first. */
+int gr_catalog_version_uncommitted(gr_catalog *c, int (*cb)(const gr_version_info *v, void *ctx), void *ctx);
+
+/* ---- building a version's membership ----
+ * A staging area (temporary tables) collects the record ids of the version
+ * being built: gr_catalog_stage_begin, then stage_record / stage_version,
+ * then gr_catalog_version_create, which writes the version and clears it. */
+int gr_catalog_stage_begin(gr_catalog *c);
+/* *added = false when the record was already staged. */
+int gr_catalog_stage_record(gr_catalog *c, int64_t rid, bool *added);
+/* *first = true the first time this content hash is staged. */
+int gr_catalog_stage_content(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *first);
+/* Stages every member of an existing version. */
+int gr_catalog_stage_version(gr_catalog *c, int64_t version);
+void gr_catalog_stage_end(gr_catalog *c);
+
+typedef struct {
+	int64_t dataset;
+	const char *operation;
+	const char *message;
+	const char *author;
+	int64_t created;
+	const int64_t *parents;
+	int nparents;
+	const char *stats_json;
+} gr_version_new;
+/* Creates the next version of the dataset from the staged members; fills out
+ * (num, counts, digest). */
+int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version_info *out);
+
+/* Calls cb(rid) for each member of a version in ascending record id order;
+ * stops at cb's non-zero return. */
+int gr_catalog_members_each(gr_catalog *c, int64_t version, int (*cb)(int64_t rid, void *ctx), void *ctx);
+int gr_catalog_member_has(gr_catalog *c, int64_t version, int64_t rid, bool *out);
+/* Bytes the catalog spends on a version's membership rows (for reporting). */
+int gr_catalog_membership_bytes(gr_catalog *c, int64_t version, uint64_t *own, uint64_t *shared_blocks);
+
+/* For tests: the membership block encoder (see catalog.c). */
+bool gr_member_cut(int64_t rid, uint32_t count);
+
+#endif

@@ -1,0 +1,648 @@
+/*
+ * JSON Lines ingest. Three stages:
+ *   read     (calling thread)  input -> blocks of whole lines
+ *   parse    (pool)            block -> parsed records: text, metadata, hashes
+ *   commit   (calling thread)  records -> catalog rows and store chunks, in order
+ * The calling thread reads ahead while up to GR_INGEST_INFLIGHT blocks are
+ * parsed, then commits the oldest; so order, line numbers and ids are
+ * deterministic whatever the thread timing.
+ */
+#include <archive.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest/ingest.h"
+#include "ingest/jsonl.h"
+#include "store/cdc.h"
+
+/* ------------------------------------------------------------------ input */
+
+typedef struct {
+	const char *path;
+	int fd;
+	struct archive *a;
+	uint64_t size;     /* on disk */
+	uint64_t consumed; /* bytes read from disk (approx. for compressed input) */
+	uint64_t out;      /* bytes produced */
+} input;
+
+static bool compressed_magic(const uint8_t *m, size_t n)
+{
+	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||                            /* gzip */
+	       (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) || /* zstd */
+	       (n >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6)) ||                            /* xz */
+	       (n >= 3 && !memcmp(m, "BZh", 3));                                         /* bzip2 */
+}
+
+static int input_open(input *in, const char *path)
+{
+	memset(in, 0, sizeof *in);
+	in->path = path;
+	in->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (in->fd < 0)
+		return gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "open %s", path);
+	struct stat st;
+	if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(in->fd);
+		in->fd = -1;
+		return gr_error_set(GR_EINVAL, "%s is not a regular file", path);
+	}
+	in->size = (uint64_t)st.st_size;
+	uint8_t m[8];
+	ssize_t n = pread(in->fd, m, sizeof m, 0);
+	if (n > 0 && compressed_magic(m, (size_t)n)) {
+		in->a = archive_read_new();
+		if (!in->a)
+			return gr_error_set(GR_ENOMEM, "out of memory");
+		archive_read_support_filter_all(in->a);
+		archive_read_support_format_raw(in->a);
+		struct archive_entry *e;
+		if (archive_read_open_fd(in->a, in->fd, 1 << 20) != ARCHIVE_OK ||
+		    archive_read_next_header(in->a, &e) != ARCHIVE_OK) {
+			int rc = gr_error_set(GR_EINVAL, "%s: cannot decompress: %s", path,
+					      archive_error_string(in->a));
+			archive_read_free(in->a);
+			in->a = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Reads up to n bytes; 0 at end of input. */
+static int input_read(input *in, char *buf, size_t n, size_t *got)
+{
+	if (in->a) {
+		la_ssize_t r = archive_read_data(in->a, buf, n);
+		if (r < 0)
+			return gr_error_set(GR_EINVAL, "%s: decompression failed after %llu bytes: %s", in->path,
+					    (unsigned long long)in->out, archive_error_string(in->a));
+		*got = (size_t)r;
+		in->consumed = (uint64_t)archive_filter_bytes(in->a, -1);
+		if (in->out + *got > GR_INGEST_MAX_DECOMPRESSED)
+			return gr_error_set(GR_ELIMIT, "%s: decompresses to more than %llu bytes", in->path,
+					    (unsigned long long)GR_INGEST_MAX_DECOMPRESSED);
+	} else {
+		ssize_t r;
+		do
+			r = read(in->fd, buf, n);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return gr_error_errno(GR_EIO, "read %s", in->path);
+		*got = (size_t)r;
+		in->consumed += (uint64_t)r;
+	}
+	in->out += *got;
+	return 0;
+}
+
+static void input_close(input *in)
+{
+	if (in->a)
+		archive_read_free(in->a);
+	if (in->fd >= 0)
+		close(in->fd);
+	in->fd = -1;
+	in->a = NULL;
+}
+
+/* ------------------------------------------------------------------ parse stage */
+
+#define NONE SIZE_MAX
+
+typedef struct {
+	uint64_t line;
+	size_t text, text_len; /* offsets into the block's arena */
+	size_t url, url_len;
+	size_t ts, ts_len;
+	size_t meta, meta_len;
+	size_t err; /* offset of the message in errs, or NONE */
+	uint8_t hash[GR_HASH_LEN];
+	uint8_t addr[GR_HASH_LEN];
+} prec;
+
+typedef struct {
+	gr_task task;
+	gr_buf in;         /* whole lines */
+	uint64_t first_line;
+	const char *text_field;
+	const char *source;
+	gr_buf arena;
+	gr_buf errs;
+	prec *recs;
+	size_t n, cap;
+	int fatal; /* out of memory in the worker */
+	gr_json_member *members;
+} block;
+
+static int arena_put(block *b, const void *p, size_t n, size_t *off)
+{
+	*off = b->arena.len;
+	return gr_buf_put(&b->arena, p, n);
+}
+
+static void set_err(block *b, prec *r, const char *fmt, const char *detail)
+{
+	r->err = b->errs.len;
+	gr_buf_printf(&b->errs, fmt, detail);
+	gr_buf_putc(&b->errs, '\0');
+}
+
+/* Writes an ISO 8601 UTC time for a JSON number of (milli)seconds since 1970. */
+static bool epoch_iso(const char *s, size_t n, char out[32])
+{
+	char tmp[40];
+	if (n >= sizeof tmp)
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	char *end;
+	double v = strtod(tmp, &end);
+	if (*end || v < 0 || v > 4e12)
+		return false;
+	if (v > 1e11)
+		v /= 1000; /* milliseconds */
+	gr_time_iso(out, (int64_t)v);
+	return true;
+}
+
+static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		prec *p = realloc(b->recs, cap * sizeof *p);
+		if (!p) {
+			b->fatal = GR_ENOMEM;
+			return;
+		}
+		b->recs = p;
+		b->cap = cap;
+	}
+	prec *r = &b->recs[b->n++];
+	memset(r, 0, sizeof *r);
+	r->line = lineno;
+	r->url = r->ts = r->meta = r->err = NONE;
+	size_t nm = 0, eoff = 0;
+	int rc = gr_json_parse_object(line, len, b->members, GR_JSON_MAX_MEMBERS, &nm, &eoff);
+	if (rc) {
+		set_err(b, r, "%s", gr_error_last());
+		return;
+	}
+	const gr_json_member *text = NULL, *url = NULL, *ts = NULL;
+	for (size_t i = 0; i < nm; i++) {
+		const gr_json_member *m = &b->members[i];
+		if (b->text_field ? gr_json_key_eq(m, b->text_field) : gr_json_key_eq(m, "text"))
+			text = m;
+	}
+	if (!text && !b->text_field)
+		for (size_t i = 0; i < nm && !text; i++)
+			if (gr_json_key_eq(&b->members[i], "content"))
+				text = &b->members[i];
+	if (!text) {
+		set_err(b, r, "no text field \"%s\"", b->text_field ? b->text_field : "text");
+		return;
+	}
+	if (text->type != GR_JSON_STRING) {
+		set_err(b, r, "the text field is not a string%s", "");
+		return;
+	}
+	for (size_t i = 0; i < nm; i++) {
+		const gr_json_member *m = &b->members[i];
+		if (!url && gr_json_key_eq(m, "url") && m->type == GR_JSON_STRING)
+			url = m;
+		else if (!ts && (gr_json_key_eq(m, "timestamp") || gr_json_key_eq(m, "date")) &&
+			 (m->type == GR_JSON_STRING || m->type == GR_JSON_NUMBER))
+			ts = m;
+	}
+	int e = 0;
+	r->text = b->arena.len;
+	if ((e = gr_json_unescape(&b->arena, text->val, text->val_len)))
+		goto fail;
+	r->text_len = b->arena.len - r->text;
+	if (r->text_len > GR_INGEST_MAX_TEXT) {
+		set_err(b, r, "text longer than the %s limit", "64 MiB");
+		return;
+	}
+	if (url) {
+		r->url = b->arena.len;
+		if ((e = gr_json_unescape(&b->arena, url->val, url->val_len)))
+			goto fail;
+		r->url_len = b->arena.len - r->url;
+		if (memchr(b->arena.ptr + r->url, 0, r->url_len)) {
+			set_err(b, r, "url contains a NUL character%s", "");
+			return;
+		}
+	}
+	if (ts) {
+		char iso[32];
+		if (ts->type == GR_JSON_NUMBER && epoch_iso(ts->val, ts->val_len, iso)) {
+			if ((e = arena_put(b, iso, strlen(iso), &r->ts)))
+				goto fail;
+			r->ts_len = strlen(iso);
+		} else if (ts->type == GR_JSON_STRING) {
+			r->ts = b->arena.len;
+			if ((e = gr_json_unescape(&b->arena, ts->val, ts->val_len)))
+				goto fail;
+			r->ts_len = b->arena.len - r->ts;
+			if (memchr(b->arena.ptr + r->ts, 0, r->ts_len)) {
+				set_err(b, r, "timestamp contains a NUL character%s", "");
+				return;
+			}
+		}
+	}
+	/* meta: the other members, as their raw (already validated) JSON text */
+	size_t kept = 0;
+	for (size_t i = 0; i < nm; i++) {
+		const gr_json_member *m = &b->members[i];
+		if (m == text || m == url || m == ts)
+			continue;
+		if (!kept)
+			r->meta = b->arena.len;
+		if ((e = gr_buf_putc(&b->arena, kept ? ',' : '{')) || (e = gr_buf_putc(&b->arena, '"')) ||
+		    (e = gr_buf_put(&b->arena, m->key, m->key_len)) || (e = gr_buf_put(&b->arena, "\":", 2)) ||
+		    (e = gr_buf_put(&b->arena, m->val, m->val_len)))
+			goto fail;
+		kept++;
+	}
+	if (kept) {
+		if ((e = gr_buf_putc(&b->arena, '}')))
+			goto fail;
+		r->meta_len = b->arena.len - r->meta;
+	}
+	/* content address, then the record address over content + metadata */
+	gr_sha256(r->hash, b->arena.ptr + r->text, r->text_len);
+	gr_buf a = GR_BUF_INIT;
+	static const char sep = '\n';
+	if ((e = gr_buf_puts(&a, "granary-record-1\n")) || (e = gr_buf_put(&a, r->hash, GR_HASH_LEN)) ||
+	    (e = gr_buf_put(&a, &sep, 1)) ||
+	    (r->url != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->url, r->url_len))) ||
+	    (e = gr_buf_put(&a, &sep, 1)) ||
+	    (r->ts != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->ts, r->ts_len))) ||
+	    (e = gr_buf_put(&a, &sep, 1)) || (e = gr_buf_puts(&a, b->source)) || (e = gr_buf_put(&a, &sep, 1)) ||
+	    (r->meta != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->meta, r->meta_len)))) {
+		gr_buf_free(&a);
+		goto fail;
+	}
+	gr_sha256(r->addr, a.ptr, a.len);
+	gr_buf_free(&a);
+	return;
+fail:
+	if (e == GR_ENOMEM)
+		b->fatal = e;
+	else
+		set_err(b, r, "%s", gr_error_last());
+}
+
+static void parse_task(gr_task *t)
+{
+	block *b = (block *)t;
+	gr_buf_reset(&b->arena);
+	gr_buf_reset(&b->errs);
+	b->n = 0;
+	b->fatal = 0;
+	const char *p = b->in.ptr, *end = b->in.ptr + b->in.len;
+	uint64_t line = b->first_line;
+	while (p < end && !b->fatal) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t len = (size_t)(le - p);
+		/* blank lines are allowed and skipped silently, as in most JSONL readers */
+		bool blank = true;
+		for (size_t i = 0; i < len && blank; i++)
+			blank = p[i] == ' ' || p[i] == '\t' || p[i] == '\r';
+		if (!blank)
+			parse_line(b, p, len, line);
+		line++;
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/* ------------------------------------------------------------------ commit stage */
+
+typedef struct {
+	gr_catalog *cat;
+	gr_store_writer *w;
+	const gr_ingest_opts *o;
+	gr_ingest_stats *st;
+	int64_t source;
+	const char *file;
+} committer;
+
+static int store_content(committer *c, const uint8_t *text, size_t len, const uint8_t hash[GR_HASH_LEN])
+{
+	uint64_t frame;
+	uint32_t off;
+	int rc;
+	if (len <= GR_CDC_MAX) {
+		if ((rc = gr_store_writer_add(c->w, hash, text, (uint32_t)len, &frame, &off)) ||
+		    (rc = gr_catalog_chunk_add(c->cat, hash, frame, off, (uint32_t)len)))
+			return rc;
+		c->st->chunk_bytes_new += len;
+		return gr_catalog_content_add(c->cat, hash, len, NULL, 0);
+	}
+	gr_buf list = GR_BUF_INIT;
+	size_t pos = 0;
+	rc = 0;
+	while (!rc && pos < len) {
+		size_t n = gr_cdc_cut(text + pos, len - pos);
+		uint8_t h[GR_HASH_LEN];
+		bool have;
+		gr_sha256(h, text + pos, n);
+		if (!(rc = gr_catalog_chunk_has(c->cat, h, &have)) && !have) {
+			if (!(rc = gr_store_writer_add(c->w, h, text + pos, (uint32_t)n, &frame, &off)))
+				rc = gr_catalog_chunk_add(c->cat, h, frame, off, (uint32_t)n);
+			c->st->chunk_bytes_new += n;
+		}
+		if (!rc)
+			rc = gr_buf_put(&list, h, sizeof h);
+		pos += n;
+	}
+	if (!rc)
+		rc = gr_catalog_content_add(c->cat, hash, len, (const uint8_t *)list.ptr, list.len / GR_HASH_LEN);
+	gr_buf_free(&list);
+	return rc;
+}
+
+static int commit_block(committer *c, block *b)
+{
+	if (b->fatal)
+		return gr_error_set(b->fatal, "out of memory while parsing %s", c->file);
+	int rc = 0;
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		prec *r = &b->recs[i];
+		if (r->err != NONE) {
+			const char *why = b->errs.ptr + r->err;
+			if (c->o->strict)
+				return gr_error_set(GR_EINVAL, "%s:%llu: %s", c->file, (unsigned long long)r->line, why);
+			c->st->skipped++;
+			if (c->o->bad_line)
+				c->o->bad_line(c->file, r->line, why, c->o->ctx);
+			continue;
+		}
+		c->st->records_in++;
+		c->st->text_bytes += r->text_len;
+		int64_t rid;
+		if ((rc = gr_catalog_record_find(c->cat, r->addr, &rid)))
+			break;
+		if (!rid) {
+			bool have;
+			if ((rc = gr_catalog_content_has(c->cat, r->hash, &have)))
+				break;
+			if (!have) {
+				if ((rc = store_content(c, (const uint8_t *)b->arena.ptr + r->text, r->text_len, r->hash)))
+					break;
+				c->st->contents_new++;
+			}
+			char *url = NULL, *ts = NULL, *domain = NULL;
+			if (r->url != NONE) {
+				url = gr_strndup(b->arena.ptr + r->url, r->url_len);
+				domain = gr_url_domain(b->arena.ptr + r->url, r->url_len);
+			}
+			if (r->ts != NONE)
+				ts = gr_strndup(b->arena.ptr + r->ts, r->ts_len);
+			gr_record_row row = {.url = url, .domain = domain, .ts = ts, .source = c->source,
+					     .len = r->text_len,
+					     .meta = r->meta != NONE ? b->arena.ptr + r->meta : NULL,
+					     .meta_len = r->meta_len};
+			memcpy(row.addr, r->addr, GR_HASH_LEN);
+			memcpy(row.content, r->hash, GR_HASH_LEN);
+			if ((r->url != NONE && !url) || (r->ts != NONE && !ts))
+				rc = GR_ENOMEM;
+			else
+				rc = gr_catalog_record_add(c->cat, &row, &rid);
+			free(url);
+			free(ts);
+			free(domain);
+			if (rc)
+				break;
+			c->st->records_new++;
+		}
+		bool added, first;
+		if ((rc = gr_catalog_stage_record(c->cat, rid, &added)))
+			break;
+		if (!added)
+			continue; /* the very same record again: one member */
+		c->st->members++;
+		if ((rc = gr_catalog_stage_content(c->cat, r->hash, &first)))
+			break;
+		if (!first)
+			c->st->duplicates++;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ driver */
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+static void block_free(block *b)
+{
+	gr_buf_free(&b->in);
+	gr_buf_free(&b->arena);
+	gr_buf_free(&b->errs);
+	free(b->recs);
+	free(b->members);
+}
+
+static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *path, const gr_ingest_opts *o,
+		      gr_ingest_progress *prog)
+{
+	input in;
+	int rc = input_open(&in, path);
+	if (rc)
+		return rc;
+	prog->file = path;
+	prog->bytes_total = in.size;
+	unsigned head = 0, nflight = 0;
+	uint64_t line = 1;
+	gr_buf carry = GR_BUF_INIT; /* a partial line from the previous read */
+	bool eof = false, skipping = false;
+	double last_progress = 0;
+	while (!rc && (!eof || nflight)) {
+		if (!eof && nflight < GR_INGEST_INFLIGHT) {
+			block *b = &blocks[(head + nflight) % GR_INGEST_INFLIGHT];
+			gr_buf_reset(&b->in);
+			if ((rc = gr_buf_put(&b->in, carry.ptr, carry.len)))
+				break;
+			gr_buf_reset(&carry);
+			/* read until the block holds at least one complete line and is full enough */
+			for (;;) {
+				if ((rc = gr_buf_grow(&b->in, GR_INGEST_BLOCK)))
+					break;
+				size_t got = 0;
+				if ((rc = input_read(&in, b->in.ptr + b->in.len, GR_INGEST_BLOCK, &got)))
+					break;
+				if (!got) {
+					eof = true;
+					break;
+				}
+				/* a line over the limit: drop bytes until its end, report once */
+				if (skipping) {
+					char *nl = memchr(b->in.ptr + b->in.len, '\n', got);
+					if (!nl)
+						continue;
+					size_t keep = got - (size_t)(nl + 1 - (b->in.ptr + b->in.len));
+					memmove(b->in.ptr, nl + 1, keep);
+					b->in.len = keep;
+					skipping = false;
+					continue;
+				}
+				b->in.len += got;
+				b->in.ptr[b->in.len] = '\0';
+				if (b->in.len >= GR_INGEST_BLOCK && memrchr(b->in.ptr, '\n', b->in.len))
+					break;
+				if (b->in.len > GR_INGEST_MAX_LINE && !memchr(b->in.ptr, '\n', b->in.len)) {
+					if (o->strict) {
+						rc = gr_error_set(GR_ELIMIT, "%s:%llu: line longer than %u bytes", path,
+								  (unsigned long long)line, GR_INGEST_MAX_LINE);
+						break;
+					}
+					c->st->skipped++;
+					if (o->bad_line)
+						o->bad_line(path, line, "line longer than the 64 MiB limit", o->ctx);
+					line++;
+					skipping = true;
+					b->in.len = 0;
+				}
+			}
+			if (rc)
+				break;
+			if (!eof) {
+				/* keep the partial last line for the next block */
+				char *nl = memrchr(b->in.ptr, '\n', b->in.len);
+				size_t whole = nl ? (size_t)(nl + 1 - b->in.ptr) : 0;
+				if ((rc = gr_buf_put(&carry, b->in.ptr + whole, b->in.len - whole)))
+					break;
+				b->in.len = whole;
+			}
+			if (skipping && eof)
+				skipping = false;
+			b->first_line = line;
+			for (size_t i = 0; i < b->in.len;) {
+				char *nl = memchr(b->in.ptr + i, '\n', b->in.len - i);
+				if (!nl)
+					break;
+				line++;
+				i = (size_t)(nl - b->in.ptr) + 1;
+			}
+			if (b->in.len && b->in.ptr[b->in.len - 1] != '\n')
+				line++; /* final line without newline */
+			b->text_field = o->text_field;
+			b->source = c->o->source ? c->o->source : base_name(path);
+			if (!b->members && !(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members))) {
+				rc = gr_error_set(GR_ENOMEM, "out of memory");
+				break;
+			}
+			gr_pool_submit(pool, &b->task, parse_task);
+			nflight++;
+			if (!eof && nflight < GR_INGEST_INFLIGHT)
+				continue;
+		}
+		if (o->cancel && *o->cancel) {
+			rc = gr_error_set(GR_EINTR, "ingest cancelled");
+			break;
+		}
+		/* commit the oldest block */
+		block *b = &blocks[head];
+		gr_pool_wait(pool, &b->task);
+		head = (head + 1) % GR_INGEST_INFLIGHT;
+		nflight--;
+		rc = commit_block(c, b);
+		c->st->bytes_in += b->in.len;
+		if (o->progress) {
+			double now = gr_time_mono();
+			if (now - last_progress > 0.1 || (eof && !nflight)) {
+				last_progress = now;
+				prog->bytes_done = in.consumed;
+				prog->records = c->st->records_in;
+				o->progress(prog, o->ctx);
+			}
+		}
+	}
+	/* wait for parse tasks still running before their blocks can be reused */
+	while (nflight) {
+		gr_pool_wait(pool, &blocks[head].task);
+		head = (head + 1) % GR_INGEST_INFLIGHT;
+		nflight--;
+	}
+	gr_buf_free(&carry);
+	input_close(&in);
+	return rc;
+}
+
+int gr_ingest_files(gr_catalog *cat, gr_store_writer *w, gr_pool *pool, const char *const *files, size_t nfiles,
+		    const gr_ingest_opts *o, gr_ingest_stats *stats)
+{
+	block blocks[GR_INGEST_INFLIGHT];
+	memset(blocks, 0, sizeof blocks);
+	committer c = {.cat = cat, .w = w, .o = o, .st = stats};
+	gr_ingest_progress prog = {.files_total = nfiles};
+	int rc = 0;
+	for (size_t i = 0; i < nfiles && !rc; i++) {
+		const char *src = o->source ? o->source : base_name(files[i]);
+		char *abs = realpath(files[i], NULL);
+		gr_buf uri = GR_BUF_INIT;
+		if (abs)
+			rc = gr_buf_printf(&uri, "file://%s", abs);
+		free(abs);
+		if (!rc)
+			rc = gr_catalog_source_get_or_add(cat, src, uri.ptr, &c.source);
+		gr_buf_free(&uri);
+		if (rc)
+			break;
+		c.file = files[i];
+		rc = ingest_one(&c, pool, blocks, files[i], o, &prog);
+		if (rc && gr_error_code() != rc)
+			gr_error_set(rc, "%s", gr_error_last());
+		stats->files++;
+		prog.files_done++;
+	}
+	for (int i = 0; i < GR_INGEST_INFLIGHT; i++)
+		block_free(&blocks[i]);
+	return rc;
+}
+
+char *gr_url_domain(const char *url, size_t len)
+{
+	const char *p = memmem(url, len, "://", 3);
+	if (!p)
+		return NULL;
+	p += 3;
+	const char *end = url + len, *h = p;
+	const char *stop = h;
+	while (stop < end && *stop != '/' && *stop != '?' && *stop != '#')
+		stop++;
+	const char *at = memrchr(h, '@', (size_t)(stop - h));
+	if (at)
+		h = at + 1;
+	const char *hend = stop;
+	if (h < stop && *h == '[') { /* IPv6 literal */
+		const char *rb = memchr(h, ']', (size_t)(stop - h));
+		hend = rb ? rb + 1 : stop;
+	} else {
+		const char *colon = memchr(h, ':', (size_t)(stop - h));
+		if (colon)
+			hend = colon;
+	}
+	if (hend <= h)
+		return NULL;
+	char *d = gr_strndup(h, (size_t)(hend - h));
+	if (!d)
+		return NULL;
+	for (char *q = d; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	size_t n = strlen(d);
+	if (n && d[n - 1] == '.')
+		d[n - 1] = '\0';
+	return d;
+}

@@ -1,0 +1,199 @@
+#!/bin/sh
+# Ingest benchmark: granary against `zstd -3 -T1` on the same JSONL corpus.
+#
+#   sh tests/bench/bench.sh [BUILD]        (run from the repository root; `make bench`)
+#
+# Builds (or reuses) tests/bench/work/corpus.jsonl with BUILD/tools/mkcorpus, then runs
+#   (a) zstd -3 -T1 on the file                      wall time, output bytes, peak RSS
+#   (b) granary init + ingest (first)                wall time, bytes in hub/store, peak RSS
+#   (c) granary ingest of the same file (again)      wall time, bytes added, peak RSS, speedup
+#   (d) granary export bench@v2                      wall time, MB/s of record text
+#   (e) ratios and PASS/FAIL against the targets:
+#         ingest time <= zstd time, stored bytes <= zstd bytes,
+#         re-ingest adds < 1 % and is >= 3x faster, peak RSS <= 256 MiB.
+#
+# Environment:
+#   BENCH_MB=400       corpus size in MiB when it has to be built (at least 300)
+#   BENCH_DIRS="..."   directories for mkcorpus instead of its defaults
+#   BENCH_CORPUS=FILE  use this JSONL file instead of building one
+#   BENCH_RUNS=1       repeat every measurement N times and keep the fastest run
+#                      (each run starts from an empty hub)
+#
+# Needs GNU time (/usr/bin/time, Debian package `time`) for peak RSS; without it
+# wall times come from `date +%s%N` and the RSS check is reported as SKIP.
+# Exit status: 0 all checks pass, 1 a check failed, 2 the benchmark could not run.
+set -u
+
+BUILD=${1:-build}
+W=tests/bench/work
+G=$BUILD/granary
+MB=${BENCH_MB:-400}
+RUNS=${BENCH_RUNS:-1}
+RSS_LIMIT_KB=$((256 * 1024))
+
+die() { echo "bench: $*" >&2; exit 2; }
+
+[ -d "$W" ] || mkdir -p "$W" || die "cannot create $W"
+command -v zstd >/dev/null 2>&1 || die "zstd not found (make deps)"
+
+# --- measuring ---------------------------------------------------------------
+# timed NAME CMD...: runs CMD with stdout/stderr in $W/NAME.log and sets
+# T_WALL (seconds) and T_RSS (KiB, or "?"). Returns CMD's status.
+if /usr/bin/time -f '%e %M' -o /dev/null true >/dev/null 2>&1; then
+    HAVE_GNU_TIME=1
+else
+    HAVE_GNU_TIME=0
+    case $(date +%s%N) in
+        *N*|'') die "need GNU time (/usr/bin/time, package 'time') or GNU date" ;;
+    esac
+fi
+
+timed() {
+    _name=$1; shift
+    if [ "$HAVE_GNU_TIME" = 1 ]; then
+        /usr/bin/time -f '%e %M' -o "$W/$_name.time" "$@" >"$W/$_name.log" 2>&1
+        _rc=$?
+        # GNU time writes "Command exited with non-zero status N" above the line.
+        T_WALL=$(tail -n 1 "$W/$_name.time" | awk '{ print $1 + 0 }')
+        T_RSS=$(tail -n 1 "$W/$_name.time" | awk '{ print ($2 == "") ? "?" : $2 }')
+    else
+        _t0=$(date +%s%N)
+        "$@" >"$W/$_name.log" 2>&1
+        _rc=$?
+        _t1=$(date +%s%N)
+        T_WALL=$(awk -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+        T_RSS="?"
+    fi
+    if [ "$_rc" != 0 ]; then
+        echo "bench: '$*' failed with status $_rc; last lines of $W/$_name.log:" >&2
+        tail -n 5 "$W/$_name.log" >&2
+    fi
+    return "$_rc"
+}
+
+# min A B: the smaller number (B may be empty on the first run)
+min() { awk -v a="$1" -v b="${2:-}" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
+# maxrss A B: the larger RSS, "?" when unknown
+maxrss() {
+    case "$1${2:-}" in *\?*) echo "?"; return ;; esac
+    awk -v a="$1" -v b="${2:-0}" 'BEGIN { print (a + 0 > b + 0) ? a : b }'
+}
+store_bytes() { du -sb "$W/hub/store" 2>/dev/null | cut -f1; }
+mib() { case $1 in \?) echo "?" ;; *) awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' ;; esac; }
+
+# --- corpus ------------------------------------------------------------------
+CORPUS=${BENCH_CORPUS:-$W/corpus.jsonl}
+if [ ! -s "$CORPUS" ]; then
+    [ -n "${BENCH_CORPUS:-}" ] && die "$CORPUS: no such file"
+    [ -x "$BUILD/tools/mkcorpus" ] || die "$BUILD/tools/mkcorpus not built (make)"
+    [ "$MB" -ge 300 ] 2>/dev/null || die "BENCH_MB must be at least 300"
+    echo "bench: building a $MB MiB corpus in $CORPUS ..."
+    # shellcheck disable=SC2086  # BENCH_DIRS is a list of directories
+    if ! "$BUILD/tools/mkcorpus" "$CORPUS" "$MB" ${BENCH_DIRS:-} 2>"$W/mkcorpus.log"; then
+        cat "$W/mkcorpus.log" >&2
+        die "could not build the corpus: set BENCH_DIRS to trees with more text" \
+            "(.py .c .h .md .rst .txt ...) or BENCH_CORPUS to a JSONL file"
+    fi
+    cat "$W/mkcorpus.log" >&2
+fi
+CORPUS_BYTES=$(wc -c <"$CORPUS")
+CORPUS_LINES=$(wc -l <"$CORPUS")
+# Text bytes for the export rate: from mkcorpus's summary when we have it,
+# else the JSONL size (and the rate is labelled so).
+TEXT_BYTES=""
+if [ "$CORPUS" = "$W/corpus.jsonl" ] && [ -s "$W/mkcorpus.log" ]; then
+    TEXT_BYTES=$(sed -n 's/.* text bytes \([0-9]*\).*/\1/p' "$W/mkcorpus.log" | tail -n 1)
+fi
+if [ -n "$TEXT_BYTES" ]; then RATE_OF="text"; else TEXT_BYTES=$CORPUS_BYTES; RATE_OF="JSONL"; fi
+# Read the corpus once so neither side pays for the first read from disk.
+cat "$CORPUS" >/dev/null
+
+# --- (a) zstd ----------------------------------------------------------------
+Z_WALL=""; Z_RSS=""
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+    timed zstd zstd -q -3 -T1 -f "$CORPUS" -o "$W/corpus.jsonl.zst" || die "zstd failed"
+    Z_WALL=$(min "$T_WALL" "$Z_WALL"); Z_RSS=$(maxrss "$T_RSS" "$Z_RSS")
+    i=$((i + 1))
+done
+Z_BYTES=$(wc -c <"$W/corpus.jsonl.zst")
+rm -f "$W/corpus.jsonl.zst"
+
+# --- (b)-(d) granary ---------------------------------------------------------
+HAVE_G=0
+[ -x "$G" ] && HAVE_G=1
+G_OK=1
+if [ "$HAVE_G" = 1 ]; then
+    I_WALL=""; I_RSS=""; A_WALL=""; A_RSS=""; E_WALL=""; E_RSS=""
+    i=0
+    while [ "$i" -lt "$RUNS" ] && [ "$G_OK" = 1 ]; do
+        rm -rf "$W/hub" "$W/out.jsonl"
+        "$G" --hub "$W/hub" init >"$W/init.log" 2>&1 || { cat "$W/init.log" >&2; G_OK=0; break; }
+        sync
+        timed ingest1 "$G" --hub "$W/hub" ingest bench "$CORPUS" -m first || { G_OK=0; break; }
+        I_WALL=$(min "$T_WALL" "$I_WALL"); I_RSS=$(maxrss "$T_RSS" "$I_RSS")
+        S1=$(store_bytes)
+        timed ingest2 "$G" --hub "$W/hub" ingest bench "$CORPUS" -m again || { G_OK=0; break; }
+        A_WALL=$(min "$T_WALL" "$A_WALL"); A_RSS=$(maxrss "$T_RSS" "$A_RSS")
+        S2=$(store_bytes)
+        timed export "$G" --hub "$W/hub" export bench@v2 -o "$W/out.jsonl" || { G_OK=0; break; }
+        E_WALL=$(min "$T_WALL" "$E_WALL"); E_RSS=$(maxrss "$T_RSS" "$E_RSS")
+        i=$((i + 1))
+    done
+fi
+
+# --- report ------------------------------------------------------------------
+printf '\ncorpus %s: %s records, %s bytes JSONL' "$CORPUS" "$CORPUS_LINES" "$CORPUS_BYTES"
+[ "$RATE_OF" = text ] && printf ', %s bytes of text' "$TEXT_BYTES"
+printf '; %s run(s), fastest kept\n\n' "$RUNS"
+printf '%-28s %9s %14s %10s  %s\n' "" "wall s" "bytes" "peak MiB" ""
+printf '%-28s %9s %14s %10s  %s\n' "(a) zstd -3 -T1" "$Z_WALL" "$Z_BYTES" "$(mib "$Z_RSS")" \
+    "$(awk -v b="$CORPUS_BYTES" -v t="$Z_WALL" 'BEGIN { if (t > 0) printf "%.0f MB/s in", b / 1e6 / t }')"
+
+if [ "$HAVE_G" = 0 ]; then
+    printf '\nbench: %s not built: granary half skipped\n' "$G"
+    exit 2
+fi
+if [ "$G_OK" = 0 ]; then
+    printf '\nbench: granary failed (logs in %s): no verdict\n' "$W"
+    exit 2
+fi
+
+ADDED=$((S2 - S1))
+printf '%-28s %9s %14s %10s  %s\n' "(b) granary ingest (first)" "$I_WALL" "$S1" "$(mib "$I_RSS")" \
+    "$(awk -v b="$CORPUS_BYTES" -v t="$I_WALL" 'BEGIN { if (t > 0) printf "%.0f MB/s in", b / 1e6 / t }')"
+printf '%-28s %9s %14s %10s  %s\n' "(c) granary ingest (again)" "$A_WALL" "+$ADDED" "$(mib "$A_RSS")" \
+    "$(awk -v a="$I_WALL" -v b="$A_WALL" 'BEGIN { if (b > 0) printf "%.1fx faster than first", a / b }')"
+OUT_LINES=$(wc -l <"$W/out.jsonl" 2>/dev/null || echo 0)
+printf '%-28s %9s %14s %10s  %s\n' "(d) granary export bench@v2" "$E_WALL" "$(wc -c <"$W/out.jsonl")" \
+    "$(mib "$E_RSS")" \
+    "$(awk -v b="$TEXT_BYTES" -v t="$E_WALL" -v o="$RATE_OF" 'BEGIN { if (t > 0) printf "%.0f MB/s of %s", b / 1e6 / t, o }')"
+
+FAILS=0
+# check OK TEXT: prints PASS/FAIL, counts failures
+check() {
+    if [ "$1" = 1 ]; then echo "  PASS  $2"; else echo "  FAIL  $2"; FAILS=$((FAILS + 1)); fi
+}
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }' && echo 1 || echo 0; }
+
+echo
+echo "(e) granary / zstd: time $(awk -v a="$I_WALL" -v b="$Z_WALL" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')," \
+     "size $(awk -v a="$S1" -v b="$Z_BYTES" 'BEGIN { printf "%.3f", a / b }')"
+check "$(le "$I_WALL" "$Z_WALL")" "ingest time ${I_WALL} s <= zstd ${Z_WALL} s"
+check "$(le "$S1" "$Z_BYTES")" "stored $S1 bytes <= zstd $Z_BYTES bytes"
+check "$(awk -v a="$ADDED" -v s="$S1" 'BEGIN { print (a < s / 100) ? 1 : 0 }')" \
+      "re-ingest adds $ADDED bytes < 1% of $S1"
+check "$(awk -v a="$I_WALL" -v b="$A_WALL" 'BEGIN { print (a >= 3 * b) ? 1 : 0 }')" \
+      "re-ingest ${A_WALL} s is >= 3x faster than ${I_WALL} s"
+if [ "$HAVE_GNU_TIME" = 1 ]; then
+    PEAK=$(maxrss "$I_RSS" "$(maxrss "$A_RSS" "$E_RSS")")
+    check "$(le "$PEAK" "$RSS_LIMIT_KB")" "peak RSS $(mib "$PEAK") MiB <= 256 MiB (ingest, re-ingest, export)"
+else
+    echo "  SKIP  peak RSS <= 256 MiB (no GNU time: install package 'time')"
+fi
+check "$( [ "$OUT_LINES" -eq "$CORPUS_LINES" ] && echo 1 || echo 0)" \
+      "export wrote $OUT_LINES records of $CORPUS_LINES"
+
+[ "$FAILS" = 0 ] && { echo "bench: all checks pass"; exit 0; }
+echo "bench: $FAILS check(s) failed"
+exit 1

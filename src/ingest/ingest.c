@@ -219,6 +219,25 @@ static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 			 (m->type == GR_JSON_STRING || m->type == GR_JSON_NUMBER))
 			ts = m;
 	}
+	/* Dolma-style records keep the URL in metadata.url and the crawl time in "created" */
+	gr_json_member inner[64];
+	if (!ts)
+		for (size_t i = 0; i < nm && !ts; i++)
+			if (gr_json_key_eq(&b->members[i], "created") && b->members[i].type == GR_JSON_STRING)
+				ts = &b->members[i];
+	if (!url) {
+		for (size_t i = 0; i < nm && !url; i++) {
+			const gr_json_member *m = &b->members[i];
+			size_t ni = 0, eo;
+			if (m->type != GR_JSON_OBJECT || !gr_json_key_eq(m, "metadata") ||
+			    gr_json_parse_object(m->val, m->val_len, inner, 64, &ni, &eo))
+				continue;
+			for (size_t k = 0; k < ni; k++)
+				if (gr_json_key_eq(&inner[k], "url") && inner[k].type == GR_JSON_STRING)
+					url = &inner[k];
+		}
+		gr_error_clear();
+	}
 	int e = 0;
 	r->text = b->arena.len;
 	if ((e = gr_json_unescape(&b->arena, text->val, text->val_len)))
@@ -260,7 +279,7 @@ static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 	for (size_t i = 0; i < nm; i++) {
 		const gr_json_member *m = &b->members[i];
 		if (m == text || m == url || m == ts)
-			continue;
+			continue; /* a url found inside metadata is not a top-level member: metadata stays */
 		if (!kept)
 			r->meta = b->arena.len;
 		if ((e = gr_buf_putc(&b->arena, kept ? ',' : '{')) || (e = gr_buf_putc(&b->arena, '"')) ||

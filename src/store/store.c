@@ -328,6 +328,7 @@ static int drain_one(gr_store_writer *w)
 		return rc;
 	w->pack_chunks += sl->nchunks;
 	w->pack_data += sl->raw.len;
+	sl->nchunks = 0; /* the slot is free for filling again */
 	if (w->pack_size >= w->o.pack_target)
 		return pack_finish(w);
 	return 0;

@@ -550,6 +550,8 @@ int gr_store_scan_pack(gr_store *s, const char *name, bool decompress,
 	ZSTD_DCtx *dctx = decompress ? ZSTD_createDCtx() : NULL;
 	uint8_t hdr[8];
 	bool ended = false;
+	uint32_t nframes = 0;
+	uint64_t nchunks = 0, ndata = 0;
 	if (decompress && !dctx) {
 		rc = gr_error_set(GR_ENOMEM, "out of memory");
 		goto out;
@@ -588,6 +590,11 @@ int gr_store_scan_pack(gr_store *s, const char *name, bool decompress,
 			check8(chk, tr, 24);
 			if (memcmp(tr, "GREN", 4) || memcmp(chk, tr + 24, PACK_CHECK_LEN))
 				CORRUPT("pack %.12s: trailer checksum mismatch", name);
+			if (gr_le32_get(tr + 4) != nframes || gr_le64_get(tr + 8) != nchunks ||
+			    gr_le64_get(tr + 16) != ndata)
+				CORRUPT("pack %.12s: the trailer counts %u frames, %llu chunks, the pack holds %u, %llu",
+					name, gr_le32_get(tr + 4), (unsigned long long)gr_le64_get(tr + 8), nframes,
+					(unsigned long long)nchunks);
 			off += 8 + plen;
 			if (off != size)
 				CORRUPT("pack %.12s: %llu bytes after the trailer", name,
@@ -646,6 +653,9 @@ int gr_store_scan_pack(gr_store *s, const char *name, bool decompress,
 			f.status = decode_frame(dctx, cbuf.ptr, clen, ulen, &data);
 			f.data = f.status ? NULL : (const uint8_t *)data.ptr;
 		}
+		nframes++;
+		nchunks += n;
+		ndata += ulen;
 		if ((rc = cb(&f, ctx)))
 			goto out;
 		off = f.loc.off + clen;

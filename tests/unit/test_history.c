@@ -390,7 +390,7 @@ static void test_log(void **state)
 	gr_history *h = fresh_repo(path, sizeof path);
 	const char *msgs[] = {"create", "ingest a", "filter\n\nwith body", "remove 3 records"};
 	for (int i = 0; i < 4; i++) {
-		char data[16];
+		char data[32];
 		snprintf(data, sizeof data, "{\"v\":%d}", i);
 		assert_int_equal(commit1(h, "ds", "MANIFEST.json", data, true, msgs[i], T0 + i * 100,
 					 oid[i]),

@@ -23,12 +23,14 @@ LIB_SRCS := $(sort $(wildcard src/*/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/gen/schema.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%-replay,$(FUZZ_SRCS))
 TOOL_SRCS := $(sort $(wildcard tests/bench/*.c))
 TOOL_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 
-.PHONY: all deps demo test unit e2e asan bench lint clean
-all: $(BUILD)/libgranary.a $(BUILD)/granary $(UNIT_BINS) $(TOOL_BINS)
+.PHONY: all deps demo test unit e2e asan bench lint clean fuzz
+all: $(BUILD)/libgranary.a $(BUILD)/granary $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAYS)
 
 deps:
 	@sh .ci/deps
@@ -56,6 +58,22 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgranary.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libgranary.a $(LDLIBS) -lcmocka
 
+# Each fuzz target also builds as a plain program that replays its corpus (make test).
+$(BUILD)/fuzz/%-replay: tests/fuzz/%.c $(BUILD)/libgranary.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DGR_FUZZ_REPLAY -o $@ $< $(BUILD)/libgranary.a $(LDLIBS)
+
+# libFuzzer builds (clang): make fuzz FUZZ_TIME=600 runs each target that long.
+FUZZ_TIME ?= 60
+fuzz:
+	@mkdir -p build/libfuzzer
+	@for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -pthread -Isrc $(PKG_CFLAGS) \
+	    $$f $(LIB_SRCS) build/gen/schema.c -o build/libfuzzer/$$n $(PKG_LIBS) -lpthread || exit 1; \
+	  mkdir -p build/libfuzzer/$$n.corpus; \
+	  build/libfuzzer/$$n -max_total_time=$(FUZZ_TIME) build/libfuzzer/$$n.corpus tests/fuzz/corpus/$${n#fuzz_} || exit 1; \
+	done
+
 $(BUILD)/tools/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
@@ -68,13 +86,13 @@ e2e: all
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/run_unit.sh $(BUILD) && sh tests/run_e2e.sh $(BUILD)
+	@sh tests/run_unit.sh $(BUILD) && sh tests/run_fuzz_replay.sh $(BUILD) && sh tests/run_e2e.sh $(BUILD)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	    GRANARY_ASAN=1 sh tests/run_unit.sh build-asan && \
+	    GRANARY_ASAN=1 sh tests/run_unit.sh build-asan && sh tests/run_fuzz_replay.sh build-asan && \
 	 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    GRANARY_ASAN=1 sh tests/run_e2e.sh build-asan
 

@@ -5,7 +5,9 @@
  *  1. Every read is inside line[0..len). 16-byte loads happen only while 16
  *     bytes remain; the last partial block of a string is read with one load
  *     that ends exactly at line + len (re-reading bytes already accepted), or
- *     byte by byte when the whole line is shorter than 16 bytes.
+ *     byte by byte when the whole line is shorter than 16 bytes. The AVX2
+ *     UTF-8 check loads 32 bytes while 32 remain and copies the tail into a
+ *     zero-padded local block.
  *  2. Nothing is allocated. The container stack of nested values is one
  *     64-bit word, one bit per level (object or array), which is why
  *     GR_JSON_MAX_DEPTH is 64.
@@ -17,14 +19,33 @@
  *     offset is the first byte that could not be accepted.
  *
  * The hot loop is the string body scan: the text field of a training record
- * is ~95% of the bytes. One signed compare (< 0x20) finds both control bytes
- * and bytes >= 0x80 (negative as signed), two equality compares find '"' and
- * '\\'; only those stop the scan.
+ * is ~95% of the bytes. Two ways through it, chosen per line:
+ *  - fast: when the CPU has AVX2, the whole line is first checked as UTF-8
+ *    with the Keiser-Lemire lookup algorithm (~1 instruction per byte,
+ *    shortcut for ASCII blocks). Since every byte outside a string must be
+ *    ASCII JSON syntax, a valid line leaves the parser only '"', '\\' and
+ *    control bytes to stop at inside strings.
+ *  - strict: without AVX2, or when the line is not valid UTF-8, the parser
+ *    also stops at bytes >= 0x80 and validates each sequence itself, which
+ *    is what pins the error to the first bad byte.
+ * Both are one inline parser specialised by a constant `strict` flag.
  */
+#ifndef __SSE2__
+#error "src/ingest/jsonl.c needs SSE2 (x86-64)"
+#endif
 #include <emmintrin.h>
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define JP_AVX2 1
+#endif
+
 #include "ingest/jsonl.h"
+
+#define JP_INLINE static inline __attribute__((always_inline))
+
+_Static_assert(GR_JSON_MAX_DEPTH <= 64, "the container stack is one 64-bit word");
 
 struct jp {
 	const char *base; /* start of the line, for offsets */
@@ -159,22 +180,28 @@ unicode:;
 	return used;
 }
 
-/* Bit i set when p[i] is '"', '\\', < 0x20 or >= 0x80. */
-static inline unsigned jp_stop_mask(__m128i v)
+/*
+ * Bit i set when byte i of v is '"', '\\' or < 0x20, and when strict also
+ * >= 0x80: a signed compare with 0x20 catches both ranges at once.
+ */
+JP_INLINE unsigned jp_stop_mask(__m128i v, const bool strict)
 {
 	const __m128i quote = _mm_set1_epi8('"');
 	const __m128i bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(' ');
-	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-				 _mm_cmplt_epi8(v, space));
+	__m128i ctl;
+	if (strict)
+		ctl = _mm_cmplt_epi8(v, _mm_set1_epi8(' '));
+	else
+		ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)), ctl);
 	return (unsigned)_mm_movemask_epi8(m);
 }
 
 /*
  * Stop mask of the block p[0..min(64, end - p)): bit i is set when p[i] is
- * '"', '\\', < 0x20 or >= 0x80; bits past end are clear.
+ * a stop byte (see jp_stop_mask); bits past end are clear.
  */
-static inline uint64_t jp_block(const char *base, const char *p, const char *end)
+JP_INLINE uint64_t jp_block(const char *base, const char *p, const char *end, const bool strict)
 {
 	size_t rem = (size_t)(end - p);
 	if (rem >= 64) {
@@ -182,24 +209,24 @@ static inline uint64_t jp_block(const char *base, const char *p, const char *end
 		__m128i v1 = _mm_loadu_si128((const __m128i *)(p + 16));
 		__m128i v2 = _mm_loadu_si128((const __m128i *)(p + 32));
 		__m128i v3 = _mm_loadu_si128((const __m128i *)(p + 48));
-		return (uint64_t)jp_stop_mask(v0) | (uint64_t)jp_stop_mask(v1) << 16 |
-		       (uint64_t)jp_stop_mask(v2) << 32 | (uint64_t)jp_stop_mask(v3) << 48;
+		return (uint64_t)jp_stop_mask(v0, strict) | (uint64_t)jp_stop_mask(v1, strict) << 16 |
+		       (uint64_t)jp_stop_mask(v2, strict) << 32 | (uint64_t)jp_stop_mask(v3, strict) << 48;
 	}
 	uint64_t m = 0;
 	size_t i = 0;
 	for (; i + 16 <= rem; i += 16)
-		m |= (uint64_t)jp_stop_mask(_mm_loadu_si128((const __m128i *)(p + i))) << i;
+		m |= (uint64_t)jp_stop_mask(_mm_loadu_si128((const __m128i *)(p + i)), strict) << i;
 	if (i == rem)
 		return m;
 	size_t r = rem - i; /* 1..15 */
 	if (end - base >= 16) {
 		/* one load ending at end; drop the bytes before p + i */
-		unsigned t = jp_stop_mask(_mm_loadu_si128((const __m128i *)(end - 16))) >> (16 - r);
+		unsigned t = jp_stop_mask(_mm_loadu_si128((const __m128i *)(end - 16)), strict) >> (16 - r);
 		return m | (uint64_t)t << i;
 	}
 	for (; i < rem; i++) {
 		unsigned char c = (unsigned char)p[i];
-		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+		if (c == '"' || c == '\\' || c < 0x20 || (strict && c >= 0x80))
 			m |= (uint64_t)1 << i;
 	}
 	return m;
@@ -278,7 +305,7 @@ static inline const char *jp_escape(struct jp *j, const char *p)
  * without reloading; an escape or UTF-8 run that ends inside the block just
  * clears the mask bits it covered.
  */
-static inline const char *jp_string(struct jp *j, const char *p, bool *escaped)
+JP_INLINE const char *jp_string(struct jp *j, const char *p, bool *escaped, const bool strict)
 {
 	const char *open = p, *end = j->end, *q;
 	bool esc = false;
@@ -286,7 +313,7 @@ static inline const char *jp_string(struct jp *j, const char *p, bool *escaped)
 	for (;;) {
 		if (p >= end)
 			return jp_fail(j, open, GR_EINVAL, "unterminated string");
-		uint64_t m = jp_block(j->base, p, end);
+		uint64_t m = jp_block(j->base, p, end, strict);
 		while (m) {
 			const char *s = p + __builtin_ctzll(m);
 			unsigned char c = (unsigned char)*s;
@@ -296,11 +323,15 @@ static inline const char *jp_string(struct jp *j, const char *p, bool *escaped)
 			}
 			if (c == '\\') {
 				esc = true;
-				q = jp_escape(j, s);
+				/* \n, \" and friends inline; \u and errors out of line */
+				if (end - s >= 2 && jp_simple_esc[(unsigned char)s[1]])
+					q = s + 2;
+				else
+					q = jp_escape(j, s);
 			} else if (c < 0x20) {
 				return jp_fail(j, s, GR_EINVAL, "raw control character in string");
 			} else {
-				q = jp_utf8(j, s);
+				q = jp_utf8(j, s); /* only reached when strict */
 			}
 			if (!q)
 				return NULL;
@@ -359,7 +390,8 @@ static const char *jp_literal(struct jp *j, const char *p, const char *word, siz
 }
 
 /* A string, number or literal at p (not '{' or '['). */
-static inline const char *jp_scalar(struct jp *j, const char *p, enum gr_json_type *type, bool *escaped)
+JP_INLINE const char *jp_scalar(struct jp *j, const char *p, enum gr_json_type *type, bool *escaped,
+			       const bool strict)
 {
 	*escaped = false;
 	if (p >= j->end)
@@ -367,7 +399,7 @@ static inline const char *jp_scalar(struct jp *j, const char *p, enum gr_json_ty
 	switch (*p) {
 	case '"':
 		*type = GR_JSON_STRING;
-		return jp_string(j, p, escaped);
+		return jp_string(j, p, escaped, strict);
 	case 't':
 		*type = GR_JSON_TRUE;
 		return jp_literal(j, p, "true", 4);
@@ -391,7 +423,7 @@ static inline const char *jp_scalar(struct jp *j, const char *p, enum gr_json_ty
  * top-level member). Validates it and everything inside without recursion:
  * bit k of is_obj says whether the container k levels down is an object.
  */
-static const char *jp_container(struct jp *j, const char *p, unsigned depth)
+JP_INLINE const char *jp_container(struct jp *j, const char *p, unsigned depth, const bool strict)
 {
 	const char *end = j->end;
 	uint64_t is_obj = 0;
@@ -417,7 +449,7 @@ key:
 	if (p >= end || *p != '"')
 		return jp_fail(j, p, GR_EINVAL,
 			       p < end && *p == '}' ? "trailing comma in object" : "expected string key");
-	p = jp_string(j, p, &esc);
+	p = jp_string(j, p, &esc, strict);
 	if (!p)
 		return NULL;
 	p = jp_ws(p, end);
@@ -431,7 +463,7 @@ value:
 	}
 	if (p < end && *p == ']' && !(is_obj >> lvl & 1))
 		return jp_fail(j, p, GR_EINVAL, "trailing comma in array");
-	p = jp_scalar(j, p, &type, &esc);
+	p = jp_scalar(j, p, &type, &esc, strict);
 	if (!p)
 		return NULL;
 after:
@@ -457,8 +489,8 @@ close:
 	goto after;
 }
 
-int gr_json_parse_object(const char *line, size_t len, gr_json_member *members, size_t max_members,
-			 size_t *n_out, size_t *err_off)
+JP_INLINE int jp_parse(const char *line, size_t len, gr_json_member *members, size_t max_members,
+		       size_t *n_out, size_t *err_off, const bool strict)
 {
 	struct jp j = {line, line + len, 0, 0};
 	const char *end = j.end, *p, *q;
@@ -490,7 +522,7 @@ int gr_json_parse_object(const char *line, size_t len, gr_json_member *members, 
 		}
 		gr_json_member *m = &members[n];
 		m->key = p + 1;
-		q = jp_string(&j, p, &m->key_escaped);
+		q = jp_string(&j, p, &m->key_escaped, strict);
 		if (!q)
 			goto fail;
 		m->key_len = (size_t)(q - 1 - m->key);
@@ -504,9 +536,9 @@ int gr_json_parse_object(const char *line, size_t len, gr_json_member *members, 
 		if (p < end && (*p == '{' || *p == '[')) {
 			m->type = *p == '{' ? GR_JSON_OBJECT : GR_JSON_ARRAY;
 			m->val_escaped = false;
-			q = jp_container(&j, p, 2);
+			q = jp_container(&j, p, 2, strict);
 		} else {
-			q = jp_scalar(&j, p, &m->type, &m->val_escaped);
+			q = jp_scalar(&j, p, &m->type, &m->val_escaped, strict);
 		}
 		if (!q)
 			goto fail;
@@ -539,11 +571,164 @@ fail:
 	return j.rc;
 }
 
+int gr_json_parse_object_portable(const char *line, size_t len, gr_json_member *members,
+				  size_t max_members, size_t *n_out, size_t *err_off)
+{
+	if (!line)
+		line = ""; /* only meaningful with len == 0; keeps the pointer arithmetic defined */
+	return jp_parse(line, len, members, max_members, n_out, err_off, true);
+}
+
+#ifdef JP_AVX2
+__attribute__((noinline)) static int jp_parse_fast(const char *line, size_t len, gr_json_member *members,
+						   size_t max_members, size_t *n_out, size_t *err_off)
+{
+	return jp_parse(line, len, members, max_members, n_out, err_off, false);
+}
+
+/*
+ * UTF-8 validation of a whole buffer, 32 bytes at a time: the lookup
+ * algorithm of Keiser and Lemire, "Validating UTF-8 in less than one
+ * instruction per byte" (2021), as in simdjson. Three 16-entry tables,
+ * indexed by the high nibble of the previous byte, its low nibble and the
+ * high nibble of the current byte, each give the set of errors that pair
+ * could be; their AND is nonzero only for a real error. Sequences longer
+ * than two bytes are checked by requiring continuation bytes exactly where
+ * a 3- or 4-byte lead two or three bytes back says they must be.
+ */
+enum {
+	U8_TOO_SHORT = 1 << 0,  /* lead byte not followed by a continuation */
+	U8_TOO_LONG = 1 << 1,   /* ASCII followed by a continuation */
+	U8_OVERLONG_3 = 1 << 2, /* E0 80..9F */
+	U8_TOO_LARGE = 1 << 3,  /* F4 90..BF, F5..FF */
+	U8_SURROGATE = 1 << 4,  /* ED A0..BF */
+	U8_OVERLONG_2 = 1 << 5, /* C0, C1 */
+	U8_TOO_LARGE_1000 = 1 << 6,
+	U8_OVERLONG_4 = 1 << 6, /* F0 80..8F */
+	U8_TWO_CONTS = 1 << 7,  /* continuation after continuation, where none is due */
+	U8_CARRY = U8_TOO_SHORT | U8_TOO_LONG | U8_TWO_CONTS,
+};
+
+#define JP_TABLE16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+
+/* in shifted right by n bytes (1..3), the gap filled from the end of prev. */
+#define JP_U8_PREV(in, prev, n) _mm256_alignr_epi8((in), _mm256_permute2x128_si256((prev), (in), 0x21), 16 - (n))
+
+/* Error bits for block in, given the block before it. */
+__attribute__((target("avx2"))) static inline __m256i jp_u8_block(__m256i in, __m256i prev)
+{
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	const __m256i byte_1_high_tbl = JP_TABLE16(
+		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+		(char)U8_TWO_CONTS, (char)U8_TWO_CONTS, (char)U8_TWO_CONTS, (char)U8_TWO_CONTS,
+		U8_TOO_SHORT | U8_OVERLONG_2,
+		U8_TOO_SHORT,
+		U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
+		U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_OVERLONG_4);
+	const __m256i byte_1_low_tbl = JP_TABLE16(
+		(char)(U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4),
+		(char)(U8_CARRY | U8_OVERLONG_2),
+		(char)U8_CARRY,
+		(char)U8_CARRY,
+		(char)(U8_CARRY | U8_TOO_LARGE),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_SURROGATE),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000));
+	const __m256i byte_2_high_tbl = JP_TABLE16(
+		U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+		U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE_1000 |
+		       U8_OVERLONG_4),
+		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE),
+		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE),
+		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE),
+		U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT);
+
+	__m256i prev1 = JP_U8_PREV(in, prev, 1);
+	__m256i b1h = _mm256_shuffle_epi8(byte_1_high_tbl, _mm256_and_si256(_mm256_srli_epi16(prev1, 4), nib));
+	__m256i b1l = _mm256_shuffle_epi8(byte_1_low_tbl, _mm256_and_si256(prev1, nib));
+	__m256i b2h = _mm256_shuffle_epi8(byte_2_high_tbl, _mm256_and_si256(_mm256_srli_epi16(in, 4), nib));
+	__m256i special = _mm256_and_si256(_mm256_and_si256(b1h, b1l), b2h);
+
+	/* bytes that must be the 2nd continuation of a 3-byte or the 3rd of a 4-byte sequence */
+	__m256i third = _mm256_subs_epu8(JP_U8_PREV(in, prev, 2), _mm256_set1_epi8((char)(0xe0 - 0x80)));
+	__m256i fourth = _mm256_subs_epu8(JP_U8_PREV(in, prev, 3), _mm256_set1_epi8((char)(0xf0 - 0x80)));
+	__m256i must23 = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+	return _mm256_xor_si256(must23, special);
+}
+
+/* Nonzero where the block's last bytes start a sequence it does not finish. */
+__attribute__((target("avx2"))) static inline __m256i jp_u8_incomplete(__m256i in)
+{
+	const __m256i max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+					     -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+					     (char)(0xf0 - 1), (char)(0xe0 - 1), (char)(0xc0 - 1));
+	return _mm256_subs_epu8(in, max);
+}
+
+/* True when s[0..n) is strict UTF-8 (same rules as jp_utf8 / gr_utf8_valid). */
+__attribute__((target("avx2"))) static bool jp_utf8_valid_avx2(const char *s, size_t n)
+{
+	__m256i err = _mm256_setzero_si256(), prev = err, incomplete = err;
+	size_t i = 0;
+	for (;;) {
+		__m256i in;
+		if (i + 32 <= n) {
+			in = _mm256_loadu_si256((const __m256i *)(s + i));
+		} else if (i < n) {
+			char tail[32] = {0}; /* padded with ASCII */
+			memcpy(tail, s + i, n - i);
+			in = _mm256_loadu_si256((const __m256i *)tail);
+		} else {
+			break;
+		}
+		if (_mm256_movemask_epi8(in) == 0) {
+			err = _mm256_or_si256(err, incomplete);
+			incomplete = _mm256_setzero_si256();
+		} else {
+			err = _mm256_or_si256(err, jp_u8_block(in, prev));
+			incomplete = jp_u8_incomplete(in);
+		}
+		prev = in;
+		i += 32;
+	}
+	err = _mm256_or_si256(err, incomplete);
+	return _mm256_testz_si256(err, err);
+}
+
+/* libgcc fills the CPU model in a constructor; we never run before it. */
+static bool jp_have_avx2(void)
+{
+	return __builtin_cpu_supports("avx2");
+}
+#endif
+
+int gr_json_parse_object(const char *line, size_t len, gr_json_member *members, size_t max_members,
+			 size_t *n_out, size_t *err_off)
+{
+	if (!line)
+		line = "";
+#ifdef JP_AVX2
+	if (jp_have_avx2() && jp_utf8_valid_avx2(line, len))
+		return jp_parse_fast(line, len, members, max_members, n_out, err_off);
+#endif
+	return gr_json_parse_object_portable(line, len, members, max_members, n_out, err_off);
+}
+
 /*
  * Decodes raw[0..n) (a string body without quotes) onto out; out unchanged
- * on error. Copies 16 bytes at a time and stops only at backslashes; the
- * unconditional 16-byte stores stay inside the grown buffer because output
- * never runs ahead of input.
+ * on error. Copies 64 (then 16) bytes at a time and stops only at
+ * backslashes; the unconditional stores stay inside the grown buffer
+ * because output never runs ahead of input.
  */
 static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 {
@@ -561,7 +746,6 @@ static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 	p = bs;
 	const __m128i bslash = _mm_set1_epi8('\\');
 	for (;;) {
-		/* here p == end or *p == '\\' */
 		while (p < end && *p == '\\') {
 			char simple = end - p >= 2 ? jp_simple_esc[(unsigned char)p[1]] : 0;
 			if (simple) {
@@ -580,14 +764,42 @@ static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 			o += k;
 			p += used;
 		}
-		if (end - p < 16)
+		/*
+		 * Copy 64 (or 16) bytes blindly and keep what comes before the
+		 * next backslash; the fixed 64-byte step keeps the loads
+		 * independent of each other when there is no backslash.
+		 */
+		if (end - p >= 64) {
+			__m128i v0 = _mm_loadu_si128((const __m128i *)p);
+			__m128i v1 = _mm_loadu_si128((const __m128i *)(p + 16));
+			__m128i v2 = _mm_loadu_si128((const __m128i *)(p + 32));
+			__m128i v3 = _mm_loadu_si128((const __m128i *)(p + 48));
+			_mm_storeu_si128((__m128i *)o, v0);
+			_mm_storeu_si128((__m128i *)(o + 16), v1);
+			_mm_storeu_si128((__m128i *)(o + 32), v2);
+			_mm_storeu_si128((__m128i *)(o + 48), v3);
+			__m128i e0 = _mm_cmpeq_epi8(v0, bslash), e1 = _mm_cmpeq_epi8(v1, bslash);
+			__m128i e2 = _mm_cmpeq_epi8(v2, bslash), e3 = _mm_cmpeq_epi8(v3, bslash);
+			unsigned k = 64;
+			if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(e0, e1), _mm_or_si128(e2, e3)))) {
+				uint64_t m = (uint64_t)(unsigned)_mm_movemask_epi8(e0) |
+					     (uint64_t)(unsigned)_mm_movemask_epi8(e1) << 16 |
+					     (uint64_t)(unsigned)_mm_movemask_epi8(e2) << 32 |
+					     (uint64_t)(unsigned)_mm_movemask_epi8(e3) << 48;
+				k = (unsigned)__builtin_ctzll(m);
+			}
+			p += k;
+			o += k;
+		} else if (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)p);
+			_mm_storeu_si128((__m128i *)o, v);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bslash));
+			unsigned k = m ? (unsigned)__builtin_ctz(m) : 16;
+			p += k;
+			o += k;
+		} else {
 			break;
-		__m128i v = _mm_loadu_si128((const __m128i *)p);
-		_mm_storeu_si128((__m128i *)o, v);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bslash));
-		unsigned adv = m ? (unsigned)__builtin_ctz(m) : 16;
-		p += adv;
-		o += adv;
+		}
 	}
 	/* fewer than 16 bytes left */
 	while (p < end) {

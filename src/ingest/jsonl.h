@@ -6,7 +6,9 @@
  * strict UTF-8 and no lone surrogate escapes) and reports the top-level
  * members as spans into the line: nothing is allocated and nothing is
  * decoded until the caller asks for it with gr_json_unescape(). String
- * bodies are scanned 16 bytes at a time with SSE2.
+ * bodies are scanned 64 bytes per step with SSE2; on CPUs with AVX2 the line
+ * is checked as UTF-8 up front (SIMD), so the scan stops only at '"', '\\'
+ * and control bytes. x86-64 only.
  *
  * Hard limits (both reported as GR_ELIMIT, see STYLE.md rule 7):
  *   GR_JSON_MAX_DEPTH    nesting of objects/arrays; the top-level object is
@@ -70,6 +72,16 @@ typedef struct {
  */
 int gr_json_parse_object(const char *line, size_t len, gr_json_member *members, size_t max_members,
 			 size_t *n_out, size_t *err_off);
+
+/*
+ * gr_json_parse_object without the AVX2 UTF-8 pre-check: the portable path,
+ * which validates UTF-8 sequence by sequence as it scans. Same contract and
+ * results; gr_json_parse_object uses it on CPUs without AVX2 and for lines
+ * that are not valid UTF-8. Exposed so tests and the fuzzer can check that
+ * both paths agree.
+ */
+int gr_json_parse_object_portable(const char *line, size_t len, gr_json_member *members,
+				  size_t max_members, size_t *n_out, size_t *err_off);
 
 /*
  * Appends the decoded bytes of a JSON string value (raw text including its

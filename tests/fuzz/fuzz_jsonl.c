@@ -6,13 +6,21 @@
  * it checks the parser against a deliberately naive reference validator
  * written below (byte at a time, recursive, UTF-8 via util's gr_utf8_valid):
  * both must accept or reject the same lines, and on acceptance report the
- * same members, spans, types and escape flags. Accepted string members must
+ * same members, spans, types and escape flags. gr_json_parse_object (AVX2
+ * UTF-8 pre-check) and gr_json_parse_object_portable must agree exactly,
+ * error offsets included. Accepted string members must
  * decode to valid UTF-8 and compare equal to their own decoded keys.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Isrc \
  *       tests/fuzz/fuzz_jsonl.c src/ingest/jsonl.c src/util/buf.c src/util/error.c \
  *       src/util/fs.c src/util/hash.c -lcrypto -lpthread -o build/fuzz_jsonl
  *   build/fuzz_jsonl -max_total_time=180 tests/fuzz/corpus/jsonl
+ *
+ * Built with -DGR_FUZZ_REPLAY and no -fsanitize=fuzzer (any compiler), it is
+ * a plain program that runs every file named on its command line through the
+ * same checks, so the corpus replays as an ordinary test:
+ *
+ *   cc -DGR_FUZZ_REPLAY ... -o build/fuzz_jsonl_replay && build/fuzz_jsonl_replay tests/fuzz/corpus/jsonl/[0-9]*
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -258,7 +266,13 @@ static bool ref_line(struct ref *r)
 
 /* ---- the target ---- */
 
-static gr_json_member members[GR_JSON_MAX_MEMBERS];
+static bool same_member(const gr_json_member *a, const gr_json_member *b)
+{
+	return a->key == b->key && a->key_len == b->key_len && a->val == b->val && a->val_len == b->val_len &&
+	       a->type == b->type && a->key_escaped == b->key_escaped && a->val_escaped == b->val_escaped;
+}
+
+static gr_json_member members[GR_JSON_MAX_MEMBERS], members2[GR_JSON_MAX_MEMBERS];
 static struct ref ref;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -272,7 +286,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, data, size);
 
 	size_t n = (size_t)-1, off = (size_t)-1;
+	size_t n2 = (size_t)-1, off2 = (size_t)-1;
+	int rc2 = gr_json_parse_object_portable(line, size, members2, GR_JSON_MAX_MEMBERS, &n2, &off2);
 	int rc = gr_json_parse_object(line, size, members, GR_JSON_MAX_MEMBERS, &n, &off);
+
+	/* the AVX2 path and the portable path agree on everything */
+	CHECK(rc == rc2 && n == n2 && off == off2);
+	for (size_t i = 0; !rc && i < n; i++)
+		CHECK(same_member(&members[i], &members2[i]));
 
 	ref.p = (const unsigned char *)line;
 	ref.end = ref.p + size;
@@ -292,11 +313,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(n == ref.n);
 		for (size_t i = 0; i < n; i++) {
 			const gr_json_member *m = &members[i], *w = &ref.m[i];
-			CHECK(m->key == w->key && m->key_len == w->key_len);
-			CHECK(m->val == w->val && m->val_len == w->val_len);
-			CHECK(m->type == w->type);
-			CHECK(m->key_escaped == w->key_escaped);
-			CHECK(m->val_escaped == w->val_escaped);
+			CHECK(same_member(m, w));
 
 			gr_buf_reset(&out);
 			CHECK(gr_json_unescape_key(&out, m) == 0);
@@ -314,6 +331,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
+	/* a caller limit one below the member count stops at the opening quote of the extra key */
+	if (rc == 0 && n > 0) {
+		size_t lim_off = 0;
+		CHECK(gr_json_parse_object(line, size, members2, n - 1, NULL, &lim_off) == GR_ELIMIT);
+		CHECK(lim_off == (size_t)(members[n - 1].key - 1 - line));
+	}
+
 	/* unescape on arbitrary bytes must be safe */
 	gr_buf_reset(&out);
 	int urc = gr_json_unescape(&out, line, size);
@@ -327,3 +351,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(line);
 	return 0;
 }
+
+#ifdef GR_FUZZ_REPLAY
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		gr_buf b = GR_BUF_INIT;
+		if (gr_read_file(argv[i], (size_t)1 << 26, &b)) {
+			fprintf(stderr, "fuzz_jsonl: %s\n", gr_error_last());
+			return 1;
+		}
+		LLVMFuzzerTestOneInput((const uint8_t *)(b.ptr ? b.ptr : ""), b.len);
+		gr_buf_free(&b);
+	}
+	printf("fuzz_jsonl: %d inputs replayed\n", argc - 1);
+	return 0;
+}
+#endif

@@ -24,15 +24,51 @@
 #define DATA_DIR "tests/data/jsonl/"
 
 static gr_json_member mem[GR_JSON_MAX_MEMBERS];
+static gr_json_member mem2[GR_JSON_MAX_MEMBERS];
 
-/* Parses an exact-size copy of line[0..len). */
+/*
+ * Parses copy[0..len) with gr_json_parse_object and with the portable path
+ * and checks that both give the same result, offsets and members.
+ */
+static int parse_both(const char *copy, size_t len, size_t *n, size_t *off)
+{
+	size_t n1 = 0xbad, off1 = 0xbad, n2 = 0xbad, off2 = 0xbad;
+	int rc2 = gr_json_parse_object_portable(copy, len, mem2, GR_JSON_MAX_MEMBERS, &n2, &off2);
+	char msg2[256];
+	snprintf(msg2, sizeof msg2, "%s", gr_error_last());
+	int rc1 = gr_json_parse_object(copy, len, mem, GR_JSON_MAX_MEMBERS, &n1, &off1);
+	assert_int_equal(rc1, rc2);
+	assert_int_equal(n1, n2);
+	if (rc1) {
+		assert_int_equal(off1, off2);
+		assert_string_equal(gr_error_last(), msg2);
+		assert_true(off1 <= len);
+	} else {
+		assert_int_equal(off1, 0xbad);
+		for (size_t i = 0; i < n1; i++) {
+			assert_ptr_equal(mem[i].key, mem2[i].key);
+			assert_int_equal(mem[i].key_len, mem2[i].key_len);
+			assert_ptr_equal(mem[i].val, mem2[i].val);
+			assert_int_equal(mem[i].val_len, mem2[i].val_len);
+			assert_int_equal(mem[i].type, mem2[i].type);
+			assert_int_equal(mem[i].key_escaped, mem2[i].key_escaped);
+			assert_int_equal(mem[i].val_escaped, mem2[i].val_escaped);
+		}
+	}
+	if (n && !rc1)
+		*n = n1;
+	if (off && rc1)
+		*off = off1;
+	return rc1;
+}
+
+/* Parses an exact-size copy of line[0..len), so ASan catches reads past the end. */
 static int parse_n(const char *line, size_t len, size_t *n, size_t *off)
 {
 	char *copy = malloc(len ? len : 1);
 	assert_non_null(copy);
 	memcpy(copy, line, len);
-	int rc = gr_json_parse_object(copy, len, mem, GR_JSON_MAX_MEMBERS, n, off);
-	/* members point into copy; tests that inspect them use parse_keep */
+	int rc = parse_both(copy, len, n, off);
 	free(copy);
 	return rc;
 }
@@ -42,14 +78,14 @@ static int parse(const char *line, size_t *n, size_t *off)
 	return parse_n(line, strlen(line), n, off);
 }
 
-/* Like parse_n but the copy stays alive (caller frees *keep). */
+/* Like parse_n but the copy stays alive for mem[] to point into (caller frees *keep). */
 static int parse_keep(const char *line, size_t len, size_t *n, size_t *off, char **keep)
 {
 	char *copy = malloc(len ? len : 1);
 	assert_non_null(copy);
 	memcpy(copy, line, len);
 	*keep = copy;
-	return gr_json_parse_object(copy, len, mem, GR_JSON_MAX_MEMBERS, n, off);
+	return parse_both(copy, len, n, off);
 }
 
 static void assert_valid(const char *line)
@@ -424,7 +460,7 @@ static void test_utf8_exhaustive(void **state)
 					memcpy(line + 6, seq, 4);
 					memcpy(line + 10, "\"}", 2);
 					size_t off = 0;
-					int rc = gr_json_parse_object(line, 12, mem, GR_JSON_MAX_MEMBERS, NULL, &off);
+					int rc = parse_both(line, 12, NULL, &off);
 					if ((rc == 0) != want)
 						fail_msg("%02x %02x %02x %02x: rc %d, want %s", seq[0], seq[1], seq[2],
 							 seq[3], rc, want ? "valid" : "invalid");

@@ -245,6 +245,8 @@ static int cmd_ingest(int argc, char **argv)
 		gr_hub_close(h);
 		return e;
 	}
+	if (r.history_warning[0])
+		fprintf(stderr, "granary: warning: %s\n", r.history_warning);
 	const gr_ingest_stats *s = &r.stats;
 	double mbs = r.seconds > 0 ? (double)s->bytes_in / 1e6 / r.seconds : 0;
 	if (json_out) {
@@ -640,6 +642,13 @@ static void on_problem(const char *what, void *ctx)
 	u->nprob++;
 }
 
+static void on_note(const char *what, void *ctx)
+{
+	(void)ctx;
+	if (!json_out)
+		printf("note: %s\n", what);
+}
+
 static void on_damaged(const char *id, const char *where, void *ctx)
 {
 	struct verify_ui *u = ctx;
@@ -678,7 +687,7 @@ static int cmd_verify(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct verify_ui u = {.p = {.what = full ? "verify --full" : "verify"}};
-	gr_verify_opts o = {.full = full, .problem = on_problem, .damaged = on_damaged, .progress = on_bytes_progress,
+	gr_verify_opts o = {.full = full, .problem = on_problem, .note = on_note, .damaged = on_damaged, .progress = on_bytes_progress,
 			    .ctx = &u};
 	gr_verify_result r;
 	if (json_out)
@@ -687,11 +696,13 @@ static int cmd_verify(int argc, char **argv)
 	progress_end(&u.p);
 	if (json_out) {
 		printf("],\"ok\":%s,\"full\":%s,\"packs\":%llu,\"frames\":%llu,\"chunks\":%llu,\"bytes\":%llu,"
-		       "\"versions\":%llu,\"problems\":%llu,\"damaged_records\":%llu,\"orphan_packs\":%llu}\n",
+		       "\"versions\":%llu,\"problems\":%llu,\"damaged_records\":%llu,\"orphan_packs\":%llu,"
+		       "\"history_pending\":%llu}\n",
 		       rc ? "false" : "true", full ? "true" : "false", (unsigned long long)r.packs,
 		       (unsigned long long)r.frames, (unsigned long long)r.chunks, (unsigned long long)r.bytes,
 		       (unsigned long long)r.versions, (unsigned long long)r.problems,
-		       (unsigned long long)r.damaged_records, (unsigned long long)r.orphan_packs);
+		       (unsigned long long)r.damaged_records, (unsigned long long)r.orphan_packs,
+		       (unsigned long long)r.history_pending);
 	} else if (!rc || rc == GR_ECORRUPT) {
 		printf("%s: %llu packs, %llu frames, %llu chunks, %.1f MB, %llu versions checked%s\n",
 		       rc ? "verify FAILED" : "verify ok", (unsigned long long)r.packs, (unsigned long long)r.frames,
@@ -700,6 +711,9 @@ static int cmd_verify(int argc, char **argv)
 		if (r.orphan_packs)
 			printf("%llu orphan pack(s) from interrupted work; 'granary gc' removes them\n",
 			       (unsigned long long)r.orphan_packs);
+		if (r.history_pending)
+			printf("%llu version(s) wait for their history commit; 'granary gc' writes them\n",
+			       (unsigned long long)r.history_pending);
 	}
 	gr_hub_close(h);
 	return rc ? fail(rc) : 0;

@@ -55,6 +55,8 @@ typedef struct {
 	gr_ingest_stats stats;
 	uint64_t bytes_stored; /* pack bytes written */
 	double seconds;
+	/* The version committed but its history commit failed: why (gc writes it later). */
+	char history_warning[512];
 } gr_hub_ingest_result;
 
 /* Creates DATASET@vN from the files; on any failure the hub is as it was. */
@@ -85,6 +87,8 @@ int gr_hub_export(gr_hub *h, const gr_version_info *v, const char *path,
 typedef struct {
 	bool full; /* decompress and re-hash every chunk */
 	void (*problem)(const char *what, void *ctx);
+	/* remarks that are not failures: orphan packs, pending history commits */
+	void (*note)(const char *what, void *ctx);
 	void (*damaged)(const char *record_id, const char *dataset_versions, void *ctx);
 	void (*progress)(uint64_t done, uint64_t total, void *ctx);
 	void *ctx;
@@ -93,6 +97,7 @@ typedef struct {
 typedef struct {
 	uint64_t packs, frames, chunks, bytes, versions;
 	uint64_t problems, damaged_records, orphan_packs;
+	uint64_t history_pending; /* versions whose history commit is not written yet (gc writes them) */
 } gr_verify_result;
 
 /* GR_ECORRUPT when anything is wrong (each problem reported through opts). */

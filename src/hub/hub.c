@@ -417,8 +417,11 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 			*version_out = v2;
 		}
 	} else {
-		gr_error_wrap(rc, "version %s@v%d committed, but its history commit failed (gc retries it)", dataset,
-			      version_out->num);
+		/* the version stands; history catches up at the next write or gc */
+		snprintf(res->history_warning, sizeof res->history_warning,
+			 "%s@v%d is committed, but its history commit failed (gc writes it): %s", dataset,
+			 version_out->num, gr_error_last());
+		rc = 0;
 	}
 out_parent:
 	if (have_parent)

@@ -278,8 +278,12 @@ static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 	size_t kept = 0;
 	for (size_t i = 0; i < nm; i++) {
 		const gr_json_member *m = &b->members[i];
-		if (m == text || m == url || m == ts)
-			continue; /* a url found inside metadata is not a top-level member: metadata stays */
+		/* the text, a top-level string url and a string "timestamp" are exported
+		 * under their own names; anything else a record was read from (date,
+		 * created, a numeric timestamp, metadata.url) stays in meta as given */
+		if (m == text || m == url ||
+		    (m == ts && ts->type == GR_JSON_STRING && gr_json_key_eq(ts, "timestamp")))
+			continue;
 		if (!kept)
 			r->meta = b->arena.len;
 		if ((e = gr_buf_putc(&b->arena, kept ? ',' : '{')) || (e = gr_buf_putc(&b->arena, '"')) ||
@@ -349,6 +353,7 @@ typedef struct {
 	const gr_ingest_opts *o;
 	gr_ingest_stats *st;
 	int64_t source;
+	const char *source_name;
 	const char *file;
 } committer;
 
@@ -457,10 +462,22 @@ static int commit_block(committer *c, block *b)
 
 /* ------------------------------------------------------------------ driver */
 
-static const char *base_name(const char *path)
+/* The default source name: the file's base name without a compression
+ * suffix, so a.jsonl and a.jsonl.gz give the same records. */
+static char *source_name(const char *path)
 {
+	static const char *const sfx[] = {".gz", ".zst", ".xz", ".bz2"};
 	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
+	s = s ? s + 1 : path;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+		size_t k = strlen(sfx[i]);
+		if (n > k && strcmp(s + n - k, sfx[i]) == 0) {
+			n -= k;
+			break;
+		}
+	}
+	return gr_strndup(s, n);
 }
 
 static void block_free(block *b)
@@ -556,7 +573,7 @@ static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *pa
 			if (b->in.len && b->in.ptr[b->in.len - 1] != '\n')
 				line++; /* final line without newline */
 			b->text_field = o->text_field;
-			b->source = c->o->source ? c->o->source : base_name(path);
+			b->source = c->source_name;
 			if (!b->members && !(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members))) {
 				rc = gr_error_set(GR_ENOMEM, "out of memory");
 				break;
@@ -607,19 +624,22 @@ int gr_ingest_files(gr_catalog *cat, gr_store_writer *w, gr_pool *pool, const ch
 	gr_ingest_progress prog = {.files_total = nfiles};
 	int rc = 0;
 	for (size_t i = 0; i < nfiles && !rc; i++) {
-		const char *src = o->source ? o->source : base_name(files[i]);
+		char *src = o->source ? gr_strdup(o->source) : source_name(files[i]);
 		char *abs = realpath(files[i], NULL);
 		gr_buf uri = GR_BUF_INIT;
-		if (abs)
+		if (!src)
+			rc = GR_ENOMEM;
+		if (abs && !rc)
 			rc = gr_buf_printf(&uri, "file://%s", abs);
 		free(abs);
 		if (!rc)
 			rc = gr_catalog_source_get_or_add(cat, src, uri.ptr, &c.source);
 		gr_buf_free(&uri);
-		if (rc)
-			break;
 		c.file = files[i];
-		rc = ingest_one(&c, pool, blocks, files[i], o, &prog);
+		c.source_name = src;
+		if (!rc)
+			rc = ingest_one(&c, pool, blocks, files[i], o, &prog);
+		free(src);
 		if (rc && gr_error_code() != rc)
 			gr_error_set(rc, "%s", gr_error_last());
 		stats->files++;

@@ -515,7 +515,7 @@ int gr_store_read_chunk(gr_store_reader *r, uint64_t frame_id, const gr_frame_lo
 		if ((rc = gr_buf_grow(&r->cbuf, f->clen)))
 			return rc;
 		if ((rc = r->s->be->read(r->s->be, f->pack, f->off, r->cbuf.ptr, f->clen)))
-			return rc;
+			return rc == GR_ENOTFOUND ? gr_error_wrap(GR_ECORRUPT, "stored data is missing") : rc;
 		if ((rc = decode_frame(r->dctx, r->cbuf.ptr, f->clen, f->ulen, &r->frame)))
 			return gr_error_wrap(rc, "pack %.12s frame at %llu", f->pack,
 					     (unsigned long long)f->off);

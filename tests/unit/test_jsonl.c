@@ -2,7 +2,7 @@
  * Tests for src/ingest/jsonl: valid and invalid lines with their error
  * offsets, limits, UTF-8 edge cases around the 16/64-byte block boundaries
  * of the vector scan, unescaping, key comparison, and a cross-check against
- * cJSON on real corpora (tests/data/jsonl/, see tests/data/SOURCES.md).
+ * cJSON on real corpora (tests/data/, see tests/data/SOURCES.md).
  *
  * Every line is parsed from an exact-size heap copy with no terminator, so
  * under AddressSanitizer any read past line[len) fails the test.
@@ -21,7 +21,7 @@
 
 #include "ingest/jsonl.h"
 
-#define DATA_DIR "tests/data/jsonl/"
+#define DATA_DIR "tests/data/"
 
 static gr_json_member mem[GR_JSON_MAX_MEMBERS];
 static gr_json_member mem2[GR_JSON_MAX_MEMBERS];

@@ -129,7 +129,15 @@ typedef struct {
 typedef struct {
 	gr_task task;
 	gr_buf in;         /* whole lines */
-	uint64_t first_line;
+	/* range mode (plain files): the worker itself reads the lines that start in
+	 * [start, end) of fd, so reading is parallel too */
+	int fd;
+	uint64_t start, end, size;
+	int read_err;
+	uint64_t nlines;   /* lines this block holds, counted by the worker */
+	uint64_t dropped;  /* over-long lines dropped just before this block (stream mode) */
+	uint64_t owned;    /* input bytes this block accounts for */
+	bool long_tail;    /* its last line was over the limit and dropped (range mode) */
 	const char *text_field;
 	const char *source;
 	gr_buf arena;
@@ -171,18 +179,21 @@ static bool epoch_iso(const char *s, size_t n, char out[32])
 	return true;
 }
 
+static int parse_grow(block *b)
+{
+	size_t cap = b->cap ? b->cap * 2 : 256;
+	prec *p = realloc(b->recs, cap * sizeof *p);
+	if (!p)
+		return b->fatal = GR_ENOMEM;
+	b->recs = p;
+	b->cap = cap;
+	return 0;
+}
+
 static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		prec *p = realloc(b->recs, cap * sizeof *p);
-		if (!p) {
-			b->fatal = GR_ENOMEM;
-			return;
-		}
-		b->recs = p;
-		b->cap = cap;
-	}
+	if (b->n == b->cap && parse_grow(b))
+		return;
 	prec *r = &b->recs[b->n++];
 	memset(r, 0, sizeof *r);
 	r->line = lineno;
@@ -321,6 +332,101 @@ fail:
 		set_err(b, r, "%s", gr_error_last());
 }
 
+/* Reads n bytes at off into dst; short only at end of file. */
+static int pread_some(int fd, char *dst, size_t n, uint64_t off, size_t *got)
+{
+	*got = 0;
+	while (*got < n) {
+		ssize_t r = pread(fd, dst + *got, n - *got, (off_t)(off + *got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Range mode: fills b->in with the lines that start in [start, end). A line
+ * starts at 0 or after a '\n'; the last one may run past end and is read to
+ * its newline (or end of file). A line over GR_INGEST_MAX_LINE is cut at the
+ * limit and marked by b->in holding more than the limit, which parse_line's
+ * caller reports. */
+static void read_range(block *b)
+{
+	gr_buf_reset(&b->in);
+	b->read_err = 0;
+	b->long_tail = false;
+	uint64_t pos = b->start;
+	size_t got;
+	if (pos > 0) {
+		/* skip the tail of a line that started in an earlier block */
+		char c;
+		if (pread_some(b->fd, &c, 1, pos - 1, &got) || got != 1)
+			goto fail;
+		while (c != '\n' && pos < b->end) {
+			char tmp[4096];
+			size_t want = (size_t)(b->end - pos < sizeof tmp ? b->end - pos : sizeof tmp);
+			if (pread_some(b->fd, tmp, want, pos, &got))
+				goto fail;
+			if (!got)
+				return;
+			char *nl = memchr(tmp, '\n', got);
+			if (nl) {
+				pos += (uint64_t)(nl - tmp) + 1;
+				c = '\n';
+			} else {
+				pos += got;
+			}
+		}
+		if (pos >= b->end)
+			return; /* no line starts here */
+	}
+	size_t n = (size_t)(b->end - pos);
+	if (gr_buf_grow(&b->in, n) || pread_some(b->fd, b->in.ptr, n, pos, &got))
+		goto fail;
+	b->in.len = got;
+	pos += got;
+	/* finish the last line */
+	const char *last = memrchr(b->in.ptr, '\n', b->in.len);
+	size_t line_start = last ? (size_t)(last + 1 - b->in.ptr) : 0;
+	while (pos < b->size && (b->in.len == 0 || b->in.ptr[b->in.len - 1] != '\n')) {
+		if (b->in.len - line_start > GR_INGEST_MAX_LINE) {
+			/* over the limit: drop it, find its end without storing it */
+			char tmp[65536];
+			b->in.len = line_start;
+			b->long_tail = true;
+			for (;;) {
+				if (pread_some(b->fd, tmp, sizeof tmp, pos, &got))
+					goto fail;
+				if (!got)
+					break;
+				char *nl = memchr(tmp, '\n', got);
+				pos += nl ? (uint64_t)(nl - tmp) + 1 : got;
+				if (nl)
+					break;
+			}
+			break;
+		}
+		size_t want = 1u << 20;
+		if (gr_buf_grow(&b->in, want) || pread_some(b->fd, b->in.ptr + b->in.len, want, pos, &got))
+			goto fail;
+		if (!got)
+			break;
+		char *nl = memchr(b->in.ptr + b->in.len, '\n', got);
+		size_t take = nl ? (size_t)(nl - (b->in.ptr + b->in.len)) + 1 : got;
+		b->in.len += take;
+		pos += take;
+	}
+	if (b->in.ptr)
+		b->in.ptr[b->in.len] = '\0';
+	return;
+fail:
+	b->read_err = errno ? errno : EIO;
+}
+
 static void parse_task(gr_task *t)
 {
 	block *b = (block *)t;
@@ -328,8 +434,10 @@ static void parse_task(gr_task *t)
 	gr_buf_reset(&b->errs);
 	b->n = 0;
 	b->fatal = 0;
+	b->nlines = 0;
+	if (b->fd >= 0)
+		read_range(b);
 	const char *p = b->in.ptr, *end = b->in.ptr + b->in.len;
-	uint64_t line = b->first_line;
 	while (p < end && !b->fatal) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -338,10 +446,26 @@ static void parse_task(gr_task *t)
 		bool blank = true;
 		for (size_t i = 0; i < len && blank; i++)
 			blank = p[i] == ' ' || p[i] == '\t' || p[i] == '\r';
-		if (!blank)
-			parse_line(b, p, len, line);
-		line++;
+		if (len > GR_INGEST_MAX_LINE) {
+			if (b->n == b->cap && parse_grow(b))
+				break;
+			prec *r = &b->recs[b->n++];
+			memset(r, 0, sizeof *r);
+			r->line = b->nlines;
+			r->url = r->ts = r->meta = NONE;
+			set_err(b, r, "line longer than the %s limit", "64 MiB");
+		} else if (!blank) {
+			parse_line(b, p, len, b->nlines);
+		}
+		b->nlines++;
 		p = nl ? nl + 1 : end;
+	}
+	if (b->long_tail && !b->fatal && (b->n < b->cap || !parse_grow(b))) {
+		prec *r = &b->recs[b->n++];
+		memset(r, 0, sizeof *r);
+		r->line = b->nlines++;
+		r->url = r->ts = r->meta = NONE;
+		set_err(b, r, "line longer than the %s limit", "64 MiB");
 	}
 }
 
@@ -355,6 +479,7 @@ typedef struct {
 	int64_t source;
 	const char *source_name;
 	const char *file;
+	uint64_t line; /* number of the next line to commit, from 1 */
 } committer;
 
 static int store_content(committer *c, const uint8_t *text, size_t len, const uint8_t hash[GR_HASH_LEN])
@@ -392,20 +517,31 @@ static int store_content(committer *c, const uint8_t *text, size_t len, const ui
 	return rc;
 }
 
+static int bad_line(committer *c, uint64_t line, const char *why)
+{
+	if (c->o->strict)
+		return gr_error_set(GR_EINVAL, "%s:%llu: %s", c->file, (unsigned long long)line, why);
+	c->st->skipped++;
+	if (c->o->bad_line)
+		c->o->bad_line(c->file, line, why, c->o->ctx);
+	return 0;
+}
+
 static int commit_block(committer *c, block *b)
 {
 	if (b->fatal)
 		return gr_error_set(b->fatal, "out of memory while parsing %s", c->file);
+	if (b->read_err)
+		return gr_error_set(GR_EIO, "read %s: %s", c->file, strerror(b->read_err));
 	int rc = 0;
+	for (uint64_t i = 0; i < b->dropped && !rc; i++)
+		rc = bad_line(c, c->line++, "line longer than the 64 MiB limit");
+	uint64_t base = c->line;
+	c->line += b->nlines;
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		prec *r = &b->recs[i];
 		if (r->err != NONE) {
-			const char *why = b->errs.ptr + r->err;
-			if (c->o->strict)
-				return gr_error_set(GR_EINVAL, "%s:%llu: %s", c->file, (unsigned long long)r->line, why);
-			c->st->skipped++;
-			if (c->o->bad_line)
-				c->o->bad_line(c->file, r->line, why, c->o->ctx);
+			rc = bad_line(c, base + r->line, b->errs.ptr + r->err);
 			continue;
 		}
 		c->st->records_in++;
@@ -489,6 +625,59 @@ static void block_free(block *b)
 	free(b->members);
 }
 
+/* Stream mode (compressed input): reads the next block of whole lines on the
+ * calling thread; a partial last line is carried to the next block. */
+static int fill_stream(input *in, block *b, gr_buf *carry, bool *eof, bool *skipping)
+{
+	int rc;
+	gr_buf_reset(&b->in);
+	if ((rc = gr_buf_put(&b->in, carry->ptr, carry->len)))
+		return rc;
+	gr_buf_reset(carry);
+	for (;;) {
+		if ((rc = gr_buf_grow(&b->in, GR_INGEST_BLOCK)))
+			return rc;
+		size_t got = 0;
+		if ((rc = input_read(in, b->in.ptr + b->in.len, GR_INGEST_BLOCK, &got)))
+			return rc;
+		if (!got) {
+			*eof = true;
+			break;
+		}
+		if (*skipping) {
+			/* inside an over-long line: drop bytes until its end */
+			char *nl = memchr(b->in.ptr + b->in.len, '\n', got);
+			if (!nl)
+				continue;
+			size_t keep = got - (size_t)(nl + 1 - (b->in.ptr + b->in.len));
+			memmove(b->in.ptr + b->in.len, nl + 1, keep);
+			b->in.len += keep;
+			*skipping = false;
+			continue;
+		}
+		b->in.len += got;
+		b->in.ptr[b->in.len] = '\0';
+		if (b->in.len >= GR_INGEST_BLOCK && memrchr(b->in.ptr, '\n', b->in.len))
+			break;
+		if (b->in.len > GR_INGEST_MAX_LINE && !memchr(b->in.ptr, '\n', b->in.len)) {
+			/* the buffer is one line, over the limit: it is reported at commit */
+			b->dropped++;
+			*skipping = true;
+			b->in.len = 0;
+		}
+	}
+	*skipping = false;
+	if (!*eof) {
+		char *nl = memrchr(b->in.ptr, '\n', b->in.len);
+		size_t whole = nl ? (size_t)(nl + 1 - b->in.ptr) : 0;
+		if ((rc = gr_buf_put(carry, b->in.ptr + whole, b->in.len - whole)))
+			return rc;
+		b->in.len = whole;
+	}
+	b->owned = b->in.len;
+	return 0;
+}
+
 static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *path, const gr_ingest_opts *o,
 		      gr_ingest_progress *prog)
 {
@@ -498,80 +687,33 @@ static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *pa
 		return rc;
 	prog->file = path;
 	prog->bytes_total = in.size;
+	c->line = 1;
+	/* plain files are read by the workers, block by block; compressed ones
+	 * are decompressed here, in order */
+	bool ranged = !in.a;
+	uint64_t next = 0;
 	unsigned head = 0, nflight = 0;
-	uint64_t line = 1;
-	gr_buf carry = GR_BUF_INIT; /* a partial line from the previous read */
-	bool eof = false, skipping = false;
+	gr_buf carry = GR_BUF_INIT;
+	bool eof = ranged && in.size == 0, skipping = false;
 	double last_progress = 0;
 	while (!rc && (!eof || nflight)) {
 		if (!eof && nflight < GR_INGEST_INFLIGHT) {
 			block *b = &blocks[(head + nflight) % GR_INGEST_INFLIGHT];
-			gr_buf_reset(&b->in);
-			if ((rc = gr_buf_put(&b->in, carry.ptr, carry.len)))
-				break;
-			gr_buf_reset(&carry);
-			/* read until the block holds at least one complete line and is full enough */
-			for (;;) {
-				if ((rc = gr_buf_grow(&b->in, GR_INGEST_BLOCK)))
+			b->dropped = 0;
+			if (ranged) {
+				b->fd = in.fd;
+				b->size = in.size;
+				b->start = next;
+				b->end = in.size - next > GR_INGEST_BLOCK ? next + GR_INGEST_BLOCK : in.size;
+				b->owned = b->end - b->start;
+				next = b->end;
+				in.consumed = next;
+				eof = next >= in.size;
+			} else {
+				b->fd = -1;
+				if ((rc = fill_stream(&in, b, &carry, &eof, &skipping)))
 					break;
-				size_t got = 0;
-				if ((rc = input_read(&in, b->in.ptr + b->in.len, GR_INGEST_BLOCK, &got)))
-					break;
-				if (!got) {
-					eof = true;
-					break;
-				}
-				/* a line over the limit: drop bytes until its end, report once */
-				if (skipping) {
-					char *nl = memchr(b->in.ptr + b->in.len, '\n', got);
-					if (!nl)
-						continue;
-					size_t keep = got - (size_t)(nl + 1 - (b->in.ptr + b->in.len));
-					memmove(b->in.ptr, nl + 1, keep);
-					b->in.len = keep;
-					skipping = false;
-					continue;
-				}
-				b->in.len += got;
-				b->in.ptr[b->in.len] = '\0';
-				if (b->in.len >= GR_INGEST_BLOCK && memrchr(b->in.ptr, '\n', b->in.len))
-					break;
-				if (b->in.len > GR_INGEST_MAX_LINE && !memchr(b->in.ptr, '\n', b->in.len)) {
-					if (o->strict) {
-						rc = gr_error_set(GR_ELIMIT, "%s:%llu: line longer than %u bytes", path,
-								  (unsigned long long)line, GR_INGEST_MAX_LINE);
-						break;
-					}
-					c->st->skipped++;
-					if (o->bad_line)
-						o->bad_line(path, line, "line longer than the 64 MiB limit", o->ctx);
-					line++;
-					skipping = true;
-					b->in.len = 0;
-				}
 			}
-			if (rc)
-				break;
-			if (!eof) {
-				/* keep the partial last line for the next block */
-				char *nl = memrchr(b->in.ptr, '\n', b->in.len);
-				size_t whole = nl ? (size_t)(nl + 1 - b->in.ptr) : 0;
-				if ((rc = gr_buf_put(&carry, b->in.ptr + whole, b->in.len - whole)))
-					break;
-				b->in.len = whole;
-			}
-			if (skipping && eof)
-				skipping = false;
-			b->first_line = line;
-			for (size_t i = 0; i < b->in.len;) {
-				char *nl = memchr(b->in.ptr + i, '\n', b->in.len - i);
-				if (!nl)
-					break;
-				line++;
-				i = (size_t)(nl - b->in.ptr) + 1;
-			}
-			if (b->in.len && b->in.ptr[b->in.len - 1] != '\n')
-				line++; /* final line without newline */
 			b->text_field = o->text_field;
 			b->source = c->source_name;
 			if (!b->members && !(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members))) {
@@ -593,7 +735,7 @@ static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *pa
 		head = (head + 1) % GR_INGEST_INFLIGHT;
 		nflight--;
 		rc = commit_block(c, b);
-		c->st->bytes_in += b->in.len;
+		c->st->bytes_in += b->owned;
 		if (o->progress) {
 			double now = gr_time_mono();
 			if (now - last_progress > 0.1 || (eof && !nflight)) {

@@ -19,7 +19,7 @@
 #include "store/pack_int.h"
 #include "store/store.h"
 
-#define GR_WRITER_SLOTS 6
+#define GR_WRITER_SLOTS 4
 
 struct gr_store {
 	char *dir;
@@ -158,7 +158,8 @@ int gr_store_writer_new(gr_store_writer **out, gr_store *s, const gr_store_write
 		w->slots[i].cctx = c;
 		if (!c || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, w->o.level)) ||
 		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
-		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1))) {
+		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, GR_ZSTD_WINDOW_LOG))) {
 			gr_store_writer_free(w);
 			return gr_error_set(GR_ENOMEM, "cannot set up zstd compression");
 		}

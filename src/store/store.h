@@ -25,8 +25,13 @@
 
 #define GR_PACK_VERSION 1
 #define GR_PACK_NAME_LEN 64              /* hex SHA-256 of the pack bytes */
-#define GR_FRAME_TARGET (1024u * 1024)    /* seal a frame once it holds this much */
-#define GR_FRAME_MAX (8u * 1024 * 1024)   /* frames larger than this are corrupt */
+/* Frames of 8 MiB at level 3 with an 8 MiB window store 0.5% less than zstd -3
+ * on the whole input, at about the same CPU cost, while 1 MiB frames store 2%
+ * more (measured on 419 MB of source-code JSONL; docs/formats.md). Reading one
+ * record decompresses its frame: about 6 ms for a full 8 MiB frame. */
+#define GR_FRAME_TARGET (8u * 1024 * 1024)  /* seal a frame once it holds this much */
+#define GR_FRAME_MAX (16u * 1024 * 1024)    /* frames larger than this are corrupt */
+#define GR_ZSTD_WINDOW_LOG 23               /* the window spans a whole frame */
 #define GR_PACK_TARGET (64u * 1024 * 1024) /* start a new pack past this size */
 #define GR_FRAME_MAX_CHUNKS 65536
 #define GR_ZSTD_LEVEL 3

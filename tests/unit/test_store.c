@@ -1237,10 +1237,10 @@ static void test_read_chunk_checks(void **state)
 	l = f->loc;
 	l.clen = 0xffffffffu;
 	assert_int_equal(gr_store_read_chunk(r, 9996, &l, recs[i].off, recs[i].len, recs[i].hash, &got), GR_ECORRUPT);
-	/* a pack that does not exist */
+	/* a pack that does not exist: the data is missing, which is corruption */
 	l = f->loc;
 	memset(l.pack, 'e', GR_PACK_NAME_LEN);
-	assert_int_equal(gr_store_read_chunk(r, 9995, &l, recs[i].off, recs[i].len, recs[i].hash, &got), GR_ENOTFOUND);
+	assert_int_equal(gr_store_read_chunk(r, 9995, &l, recs[i].off, recs[i].len, recs[i].hash, &got), GR_ECORRUPT);
 	assert_int_equal(got.len, 0);
 	/* after all that, the reader still works */
 	assert_int_equal(gr_store_read_chunk(r, f->id, &f->loc, recs[i].off, recs[i].len, recs[i].hash, &got), 0);

@@ -18,6 +18,7 @@
 #   BENCH_CORPUS=FILE  use this JSONL file instead of building one
 #   BENCH_RUNS=1       repeat every measurement N times and keep the fastest run
 #                      (each run starts from an empty hub)
+#   BENCH_TIME=/usr/bin/time   the GNU time binary
 #
 # Needs GNU time (/usr/bin/time, Debian package `time`) for peak RSS; without it
 # wall times come from `date +%s%N` and the RSS check is reported as SKIP.
@@ -39,7 +40,8 @@ command -v zstd >/dev/null 2>&1 || die "zstd not found (make deps)"
 # --- measuring ---------------------------------------------------------------
 # timed NAME CMD...: runs CMD with stdout/stderr in $W/NAME.log and sets
 # T_WALL (seconds) and T_RSS (KiB, or "?"). Returns CMD's status.
-if /usr/bin/time -f '%e %M' -o /dev/null true >/dev/null 2>&1; then
+TIME=${BENCH_TIME:-/usr/bin/time}
+if "$TIME" -f '%e %M' -o /dev/null true >/dev/null 2>&1; then
     HAVE_GNU_TIME=1
 else
     HAVE_GNU_TIME=0
@@ -51,7 +53,7 @@ fi
 timed() {
     _name=$1; shift
     if [ "$HAVE_GNU_TIME" = 1 ]; then
-        /usr/bin/time -f '%e %M' -o "$W/$_name.time" "$@" >"$W/$_name.log" 2>&1
+        "$TIME" -f '%e %M' -o "$W/$_name.time" "$@" >"$W/$_name.log" 2>&1
         _rc=$?
         # GNU time writes "Command exited with non-zero status N" above the line.
         T_WALL=$(tail -n 1 "$W/$_name.time" | awk '{ print $1 + 0 }')
@@ -165,7 +167,9 @@ printf '%-28s %9s %14s %10s  %s\n' "(b) granary ingest (first)" "$I_WALL" "$S1" 
 printf '%-28s %9s %14s %10s  %s\n' "(c) granary ingest (again)" "$A_WALL" "+$ADDED" "$(mib "$A_RSS")" \
     "$(awk -v a="$I_WALL" -v b="$A_WALL" 'BEGIN { if (b > 0) printf "%.1fx faster than first", a / b }')"
 OUT_LINES=$(wc -l <"$W/out.jsonl" 2>/dev/null || echo 0)
-printf '%-28s %9s %14s %10s  %s\n' "(d) granary export bench@v2" "$E_WALL" "$(wc -c <"$W/out.jsonl")" \
+OUT_BYTES=$(wc -c <"$W/out.jsonl" 2>/dev/null || echo 0)
+rm -f "$W/out.jsonl" # as big as the corpus; the hub stays for inspection
+printf '%-28s %9s %14s %10s  %s\n' "(d) granary export bench@v2" "$E_WALL" "$OUT_BYTES" \
     "$(mib "$E_RSS")" \
     "$(awk -v b="$TEXT_BYTES" -v t="$E_WALL" -v o="$RATE_OF" 'BEGIN { if (t > 0) printf "%.0f MB/s of %s", b / 1e6 / t, o }')"
 
@@ -177,7 +181,7 @@ check() {
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }' && echo 1 || echo 0; }
 
 echo
-echo "(e) granary / zstd: time $(awk -v a="$I_WALL" -v b="$Z_WALL" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')," \
+echo "(e) granary / zstd: time $(awk -v a="$I_WALL" -v b="$Z_WALL" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')," \
      "size $(awk -v a="$S1" -v b="$Z_BYTES" 'BEGIN { printf "%.3f", a / b }')"
 check "$(le "$I_WALL" "$Z_WALL")" "ingest time ${I_WALL} s <= zstd ${Z_WALL} s"
 check "$(le "$S1" "$Z_BYTES")" "stored $S1 bytes <= zstd $Z_BYTES bytes"

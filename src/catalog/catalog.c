@@ -25,6 +25,7 @@ enum stmt_id {
 	S_CONTENT_GET,
 	S_CHUNK_LOC,
 	S_MEMBER_BLOCKS,
+	S_RECORD_GET,
 	S_COUNT
 };
 
@@ -44,6 +45,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CHUNK_LOC] = "SELECT c.frame, c.off, c.len, p.name, f.off, f.clen, f.ulen "
 			"FROM chunks c JOIN frames f ON f.id = c.frame JOIN packs p ON p.id = f.pack "
 			"WHERE c.hash = ?1",
+	[S_RECORD_GET] = "SELECT r.addr, r.content, r.url, r.domain, r.ts, s.name, r.len, r.meta "
+			 "FROM records r LEFT JOIN sources s ON s.id = r.source WHERE r.id = ?1",
 	[S_MEMBER_BLOCKS] = "SELECT m.data FROM version_blocks v JOIN member_blocks m ON m.hash = v.block "
 			    "WHERE v.version = ?1 ORDER BY v.first",
 };
@@ -559,25 +562,23 @@ void gr_record_info_release(gr_record_info *r)
 
 int gr_catalog_record_get(gr_catalog *c, int64_t rid, gr_record_info *out)
 {
-	sqlite3_stmt *s;
-	int rc = prepare(c,
-			 "SELECT r.addr, r.content, r.url, r.domain, r.ts, s.name, r.len, r.meta "
-			 "FROM records r LEFT JOIN sources s ON s.id = r.source WHERE r.id = ?1",
-			 &s);
-	if (rc)
-		return rc;
+	/* the cached statement: callers read records in tight loops (export) */
+	sqlite3_stmt *s = stmt(c, S_RECORD_GET);
+	int rc;
+	if (!s)
+		return GR_EIO;
 	sqlite3_bind_int64(s, 1, rid);
 	int r = sqlite3_step(s);
 	if (r != SQLITE_ROW) {
 		rc = r == SQLITE_DONE ? gr_error_set(GR_ENOTFOUND, "no record with id %lld", (long long)rid)
 				      : db_err(c, "record");
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 		return rc;
 	}
 	memset(out, 0, sizeof *out);
 	out->rid = rid;
 	if (sqlite3_column_bytes(s, 0) != GR_HASH_LEN || sqlite3_column_bytes(s, 1) != GR_HASH_LEN) {
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 		return gr_error_set(GR_ECORRUPT, "record %lld has malformed hashes", (long long)rid);
 	}
 	memcpy(out->addr, sqlite3_column_blob(s, 0), GR_HASH_LEN);
@@ -588,7 +589,7 @@ int gr_catalog_record_get(gr_catalog *c, int64_t rid, gr_record_info *out)
 	out->source = col_text(s, 5);
 	out->len = (uint64_t)sqlite3_column_int64(s, 6);
 	out->meta = col_text(s, 7);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return 0;
 }
 

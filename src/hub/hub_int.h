@@ -4,6 +4,7 @@
 
 #include "granary.h"
 #include "history/history.h"
+#include "ingest/jsonl.h"
 #include "store/store.h"
 
 struct gr_hub {
@@ -13,6 +14,7 @@ struct gr_hub {
 	gr_history *hist;
 	gr_store_reader *reader;
 	int lock_fd; /* holds the flock on DIR/lock while writing, else -1 */
+	gr_json_member *members; /* export's parse buffer, made on first use */
 };
 
 /* Takes the hub's writer lock (GR_EBUSY when another process holds it). */

@@ -111,8 +111,19 @@ int gr_buf_put_json_str(gr_buf *b, const char *s, size_t n)
 	*o++ = '"';
 	size_t i = 0;
 	while (i < n) {
-		/* copy runs of plain bytes at once */
+		/* find the next byte that needs escaping, 8 bytes at a time (SWAR:
+		 * a byte below 0x20, a '"' or a '\\' makes its high bit show) */
 		size_t j = i;
+		while (j + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + j, 8);
+			const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+			uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+			uint64_t t = ((w - ones * 0x20) | (q - ones) | (bs - ones)) & ~w & high;
+			if (t)
+				break;
+			j += 8;
+		}
 		while (j < n) {
 			unsigned char c = (unsigned char)s[j];
 			if (c < 0x20 || c == '"' || c == '\\')

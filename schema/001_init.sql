@@ -65,7 +65,6 @@ CREATE TABLE records (
 );
 CREATE INDEX records_content ON records(content);
 CREATE INDEX records_url ON records(url);
-CREATE INDEX records_domain ON records(domain);
 
 CREATE TABLE datasets (
     id      INTEGER PRIMARY KEY,

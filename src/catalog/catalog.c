@@ -19,7 +19,6 @@ enum stmt_id {
 	S_RECORD_FIND,
 	S_RECORD_ADD,
 	S_STAGE_RECORD,
-	S_STAGE_CONTENT,
 	S_FRAME_ADD,
 	S_PACK_ADD,
 	S_CONTENT_GET,
@@ -38,7 +37,6 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RECORD_ADD] = "INSERT INTO records(addr, content, url, domain, ts, source, len, meta) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_STAGE_RECORD] = "INSERT OR IGNORE INTO temp.stage_records(rid) VALUES (?1)",
-	[S_STAGE_CONTENT] = "INSERT OR IGNORE INTO temp.stage_contents(hash) VALUES (?1)",
 	[S_FRAME_ADD] = "INSERT INTO frames(id, pack, off, clen, ulen, nchunks) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_PACK_ADD] = "INSERT INTO packs(name, size, created) VALUES (?1, ?2, ?3)",
 	[S_CONTENT_GET] = "SELECT len, chunks FROM contents WHERE hash = ?1",
@@ -846,8 +844,7 @@ bool gr_member_cut(int64_t rid, uint32_t count)
 int gr_catalog_stage_begin(gr_catalog *c)
 {
 	int rc = exec(c, "CREATE TEMP TABLE IF NOT EXISTS stage_records(rid INTEGER PRIMARY KEY);"
-			 "CREATE TEMP TABLE IF NOT EXISTS stage_contents(hash BLOB PRIMARY KEY) WITHOUT ROWID;"
-			 "DELETE FROM temp.stage_records; DELETE FROM temp.stage_contents;");
+			 "DELETE FROM temp.stage_records;");
 	if (!rc)
 		c->staging = true;
 	return rc;
@@ -856,8 +853,7 @@ int gr_catalog_stage_begin(gr_catalog *c)
 void gr_catalog_stage_end(gr_catalog *c)
 {
 	if (c->staging)
-		sqlite3_exec(c->db, "DELETE FROM temp.stage_records; DELETE FROM temp.stage_contents;", NULL, NULL,
-			     NULL);
+		sqlite3_exec(c->db, "DELETE FROM temp.stage_records;", NULL, NULL, NULL);
 	c->staging = false;
 }
 
@@ -870,18 +866,6 @@ int gr_catalog_stage_record(gr_catalog *c, int64_t rid, bool *added)
 	int rc = step_done(c, s, "stage record");
 	if (!rc)
 		*added = sqlite3_changes(c->db) > 0;
-	return rc;
-}
-
-int gr_catalog_stage_content(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *first)
-{
-	sqlite3_stmt *s = stmt(c, S_STAGE_CONTENT);
-	if (!s)
-		return GR_EIO;
-	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
-	int rc = step_done(c, s, "stage content");
-	if (!rc)
-		*first = sqlite3_changes(c->db) > 0;
 	return rc;
 }
 

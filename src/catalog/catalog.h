@@ -155,8 +155,6 @@ int gr_catalog_version_uncommitted(gr_catalog *c, int (*cb)(const gr_version_inf
 int gr_catalog_stage_begin(gr_catalog *c);
 /* *added = false when the record was already staged. */
 int gr_catalog_stage_record(gr_catalog *c, int64_t rid, bool *added);
-/* *first = true the first time this content hash is staged. */
-int gr_catalog_stage_content(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *first);
 /* Stages every member of an existing version. */
 int gr_catalog_stage_version(gr_catalog *c, int64_t version);
 void gr_catalog_stage_end(gr_catalog *c);

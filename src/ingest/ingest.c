@@ -557,6 +557,8 @@ static int commit_block(committer *c, block *b)
 				if ((rc = store_content(c, (const uint8_t *)b->arena.ptr + r->text, r->text_len, r->hash)))
 					break;
 				c->st->contents_new++;
+			} else {
+				c->st->duplicates++; /* a new record whose text is stored already */
 			}
 			char *url = NULL, *ts = NULL, *domain = NULL;
 			if (r->url != NONE) {
@@ -582,16 +584,14 @@ static int commit_block(committer *c, block *b)
 				break;
 			c->st->records_new++;
 		}
-		bool added, first;
+		bool added;
 		if ((rc = gr_catalog_stage_record(c->cat, rid, &added)))
 			break;
-		if (!added)
-			continue; /* the very same record again: one member */
+		if (!added) {
+			c->st->duplicates++; /* the very same record again: one member */
+			continue;
+		}
 		c->st->members++;
-		if ((rc = gr_catalog_stage_content(c->cat, r->hash, &first)))
-			break;
-		if (!first)
-			c->st->duplicates++;
 	}
 	return rc;
 }

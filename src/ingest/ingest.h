@@ -27,7 +27,7 @@ typedef struct {
 	uint64_t records_in;  /* well-formed input records */
 	uint64_t records_new; /* records the hub did not have */
 	uint64_t members;     /* distinct records added to the version */
-	uint64_t duplicates;  /* records whose text was already in this version */
+	uint64_t duplicates;  /* repeats of a record, or new records whose text was already stored */
 	uint64_t skipped;     /* malformed lines */
 	uint64_t bytes_in;    /* input bytes after decompression */
 	uint64_t text_bytes;  /* bytes of record text */

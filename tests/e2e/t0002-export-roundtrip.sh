@@ -109,7 +109,7 @@ echo "== ingest v1"
 expect_rc 0 "$G" init
 expect_rc 0 "$G" ingest t in1.jsonl -m tricky
 cat out
-expect_in out "records 16 (13 new), duplicates 2, skipped 0" "16 records read, 13 distinct, 2 of them repeat a text"
+expect_in out "records 16 (13 new), duplicates 5, skipped 0" "16 records read, 13 distinct, 11 distinct texts: 5 duplicates stored once"
 expect_in out "version holds 13 records" "v1 holds 13 records"
 expect_rc 0 "$G" records t
 cut -c1-16 out | sort >ids.v1

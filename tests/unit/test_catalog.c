@@ -580,11 +580,6 @@ static void test_versions(void **state)
 			assert_false(added);
 	}
 	assert_int_equal(added_count, 5);
-	bool first = false;
-	assert_int_equal(gr_catalog_stage_content(c, content, &first), 0);
-	assert_true(first);
-	assert_int_equal(gr_catalog_stage_content(c, content, &first), 0);
-	assert_false(first);
 	gr_version_new nv = {.dataset = ds, .operation = "ingest", .message = "first", .created = T0};
 	gr_version_info v1;
 	assert_int_equal(gr_catalog_version_create(c, &nv, &v1), 0);

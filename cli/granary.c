@@ -110,6 +110,21 @@ static int open_hub(gr_hub **h)
 	return rc ? fail(rc) : 0;
 }
 
+/* Opens the hub and resolves DATASET[@vN]; on failure prints why, leaves
+ * nothing open and returns the exit code. */
+static int open_version(const char *spec, gr_hub **h, gr_version_info *v)
+{
+	int rc = open_hub(h);
+	if (rc)
+		return rc;
+	if ((rc = gr_hub_resolve(*h, spec, v))) {
+		int e = fail(rc);
+		gr_hub_close(*h);
+		return e;
+	}
+	return 0;
+}
+
 static void print_json_str(const char *s)
 {
 	gr_buf b = GR_BUF_INIT;
@@ -337,15 +352,10 @@ static int cmd_log(int argc, char **argv)
 	if (argc != 2)
 		return usage_error("usage: granary log DATASET%s", "");
 	gr_hub *h;
-	int rc = open_hub(&h);
+	gr_version_info head;
+	int rc = open_version(argv[1], &h, &head);
 	if (rc)
 		return rc;
-	gr_version_info head;
-	if ((rc = gr_hub_resolve(h, argv[1], &head))) {
-		int e = fail(rc);
-		gr_hub_close(h);
-		return e;
-	}
 	int n = 0;
 	if (json_out)
 		printf("[");
@@ -362,15 +372,10 @@ static int cmd_show(int argc, char **argv)
 	if (argc != 2)
 		return usage_error("usage: granary show DATASET[@vN]%s", "");
 	gr_hub *h;
-	int rc = open_hub(&h);
+	gr_version_info v;
+	int rc = open_version(argv[1], &h, &v);
 	if (rc)
 		return rc;
-	gr_version_info v;
-	if ((rc = gr_hub_resolve(h, argv[1], &v))) {
-		int e = fail(rc);
-		gr_hub_close(h);
-		return e;
-	}
 	if (json_out) {
 		print_version_json(&v);
 		printf("\n");
@@ -453,15 +458,10 @@ static int cmd_records(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error("usage: granary records DATASET[@vN] [--limit N]%s", "");
 	gr_hub *h;
-	int rc = open_hub(&h);
+	gr_version_info v;
+	int rc = open_version(argv[optind], &h, &v);
 	if (rc)
 		return rc;
-	gr_version_info v;
-	if ((rc = gr_hub_resolve(h, argv[optind], &v))) {
-		int e = fail(rc);
-		gr_hub_close(h);
-		return e;
-	}
 	struct rec_ctx r = {h, limit, 0};
 	if (json_out)
 		printf("[");
@@ -592,15 +592,10 @@ static int cmd_export(int argc, char **argv)
 	if (argc - optind != 1 || !outp)
 		return usage_error("usage: granary export DATASET[@vN] -o FILE(.jsonl|.jsonl.zst)%s", "");
 	gr_hub *h;
-	int rc = open_hub(&h);
+	gr_version_info v;
+	int rc = open_version(argv[optind], &h, &v);
 	if (rc)
 		return rc;
-	gr_version_info v;
-	if ((rc = gr_hub_resolve(h, argv[optind], &v))) {
-		int e = fail(rc);
-		gr_hub_close(h);
-		return e;
-	}
 	progress p = {.what = "export"};
 	uint64_t n = 0, bytes = 0;
 	double t0 = gr_time_mono();

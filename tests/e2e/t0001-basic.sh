@@ -3,61 +3,7 @@
 # hub selection (--hub, GRANARY_HUB, ./.granary), re-ingest dedup, --replace,
 # and that the store is not larger than its input.
 # Run by tests/run_e2e.sh: cwd is a fresh temp dir, $GRANARY and $TESTDIR are set.
-set -u
-G=${GRANARY:?}
-TOOLS=$(dirname "$G")/tools
-DATA=${TESTDIR:?}/data
-C4=$DATA/c4-sample.01.json.gz
-CCNET=$DATA/ccnet-cc_en_head-0091.jsonl
-failures=0
-
-ok() { echo "ok   $*"; }
-bad() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-}
-show_out() {
-	sed -n '1,15s/^/     out| /p' out
-	sed -n '1,15s/^/     err| /p' err
-}
-# expect_rc WANT CMD...: runs CMD (stdout in ./out, stderr in ./err)
-expect_rc() {
-	want=$1
-	shift
-	"$@" >out 2>err
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "exit $rc: $*"
-	else
-		bad "exit $rc, expected $want: $*"
-		show_out
-	fi
-}
-# expect_eq WHAT GOT WANT
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1 = $(printf %s "$3" | tr "\n" " " | cut -c1-100)"
-	else
-		bad "$1: got '$2', expected '$3'"
-	fi
-}
-# expect_in FILE FIXED-STRING WHAT
-expect_in() {
-	if grep -qF -- "$2" "$1"; then
-		ok "$3"
-	else
-		bad "$3: '$2' not in $1"
-		sed -n '1,10s/^/     | /p' "$1"
-	fi
-}
-expect_not_in() {
-	if grep -qF -- "$2" "$1"; then
-		bad "$3: '$2' found in $1"
-		grep -F -- "$2" "$1" | sed -n '1,5s/^/     | /p'
-	else
-		ok "$3"
-	fi
-}
+. "$TESTDIR/e2e/lib.sh"
 
 for f in "$C4" "$CCNET"; do
 	[ -f "$f" ] || {
@@ -288,8 +234,4 @@ expect_in out '"ok":true' "verify of the sized hub"
 grep -o '"chunks":[0-9]*' out | sed 's/^/     /'
 expect_eq "chunks stored for 1200 small records" "$(grep -o '"chunks":[0-9]*' out)" '"chunks":1200'
 
-if [ "$failures" -ne 0 ]; then
-	echo "t0001: $failures check(s) failed"
-	exit 1
-fi
-echo "t0001: all checks passed"
+finish

@@ -5,48 +5,10 @@
 # the distinct input records, as decoded by an independent JSON decoder
 # (build/tools/jsonltext, cJSON). Extra fields come back; input fields named
 # like export's own (id, source) come back as input_id / input_source.
-set -u
-G=${GRANARY:?}
-TOOLS=$(dirname "$G")/tools
+. "$TESTDIR/e2e/lib.sh"
 JT=$TOOLS/jsonltext
-failures=0
+EXPECT_IN_WIDTH=300 # long lines (the big text): show the start of each
 
-ok() { echo "ok   $*"; }
-bad() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-}
-show_out() {
-	sed -n '1,15s/^/     out| /p' out
-	sed -n '1,15s/^/     err| /p' err
-}
-expect_rc() {
-	want=$1
-	shift
-	"$@" >out 2>err
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "exit $rc: $*"
-	else
-		bad "exit $rc, expected $want: $*"
-		show_out
-	fi
-}
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1 = $(printf %s "$3" | tr '\n' ' ' | cut -c1-100)"
-	else
-		bad "$1: got '$2', expected '$3'"
-	fi
-}
-expect_in() {
-	if grep -qF -- "$2" "$1"; then
-		ok "$3"
-	else
-		bad "$3: '$2' not in $1"
-		sed -n '1,10s/^/     | /p' "$1" | cut -c1-300
-	fi
-}
 # same_lists WHAT FILE1 FILE2: the sorted lines of both files are identical
 same_lists() {
 	sort "$2" >"$2.sorted"
@@ -208,8 +170,4 @@ expect_rc 0 "$G" export again -o again.jsonl
 same_lists "texts after export -> ingest -> export" in1.hashes again.hashes
 expect_in again.jsonl '"input_source":"in1.jsonl"' "the first export's source becomes input_source"
 
-if [ "$failures" -ne 0 ]; then
-	echo "t0002: $failures check(s) failed"
-	exit 1
-fi
-echo "t0002: all checks passed"
+finish

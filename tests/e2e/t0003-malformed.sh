@@ -2,48 +2,8 @@
 # skipped; --strict refuses the whole ingest and leaves the hub unchanged;
 # exit codes for missing files, bad dataset names, unknown verbs and missing
 # records; compressed inputs (.gz .zst .xz .bz2) give the same records.
-set -u
-G=${GRANARY:?}
-DATA=${TESTDIR:?}/data
-CCNET=$DATA/ccnet-cc_en_head-0091.jsonl
-failures=0
+. "$TESTDIR/e2e/lib.sh"
 
-ok() { echo "ok   $*"; }
-bad() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-}
-show_out() {
-	sed -n '1,15s/^/     out| /p' out
-	sed -n '1,15s/^/     err| /p' err
-}
-expect_rc() {
-	want=$1
-	shift
-	"$@" >out 2>err
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "exit $rc: $*"
-	else
-		bad "exit $rc, expected $want: $*"
-		show_out
-	fi
-}
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1 = $(printf %s "$3" | tr '\n' ' ' | cut -c1-100)"
-	else
-		bad "$1: got '$2', expected '$3'"
-	fi
-}
-expect_in() {
-	if grep -qF -- "$2" "$1"; then
-		ok "$3"
-	else
-		bad "$3: '$2' not in $1"
-		sed -n '1,10s/^/     | /p' "$1"
-	fi
-}
 # hub_state: what must not change when an ingest fails
 hub_state() {
 	"$G" ls
@@ -212,8 +172,4 @@ fi
 expect_rc 0 "$G" verify --full
 expect_in out "verify ok" "verify --full at the end"
 
-if [ "$failures" -ne 0 ]; then
-	echo "t0003: $failures check(s) failed"
-	exit 1
-fi
-echo "t0003: all checks passed"
+finish

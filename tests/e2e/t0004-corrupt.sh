@@ -6,50 +6,8 @@
 # deleted pack (its records are damaged: cat exits 4, as for any damage, not 3),
 # a truncated pack, and a pack of several frames where only one frame is hit.
 # Restoring the pack makes the hub whole again.
-set -u
-G=${GRANARY:?}
-TOOLS=$(dirname "$G")/tools
-DATA=${TESTDIR:?}/data
-C4=$DATA/c4-sample.01.json.gz
-CCNET=$DATA/ccnet-cc_en_head-0091.jsonl
-failures=0
+. "$TESTDIR/e2e/lib.sh"
 
-ok() { echo "ok   $*"; }
-bad() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-}
-show_out() {
-	sed -n '1,15s/^/     out| /p' out
-	sed -n '1,15s/^/     err| /p' err
-}
-expect_rc() {
-	want=$1
-	shift
-	"$@" >out 2>err
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "exit $rc: $*"
-	else
-		bad "exit $rc, expected $want: $*"
-		show_out
-	fi
-}
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1 = $(printf %s "$3" | tr '\n' ' ' | cut -c1-100)"
-	else
-		bad "$1: got '$2', expected '$3'"
-	fi
-}
-expect_in() {
-	if grep -qF -- "$2" "$1"; then
-		ok "$3"
-	else
-		bad "$3: '$2' not in $1"
-		sed -n '1,10s/^/     | /p' "$1"
-	fi
-}
 # flip FILE OFFSET: inverts every bit of the byte at OFFSET, in place
 flip() {
 	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' \n')
@@ -196,8 +154,4 @@ echo "     $nd of 3000 records named damaged"
 	bad "all 3000 records named damaged for one flipped byte in one of $frames frames"
 unset GRANARY_HUB
 
-if [ "$failures" -ne 0 ]; then
-	echo "t0004: $failures check(s) failed"
-	exit 1
-fi
-echo "t0004: all checks passed"
+finish

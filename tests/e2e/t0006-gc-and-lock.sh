@@ -3,56 +3,8 @@
 # exit 5 (hub busy) and change nothing; ls, records, show, log, cat and verify
 # work and see the last committed version. gc removes a planted orphan pack
 # and stray files in store/tmp, and nothing that a version needs.
-set -u
-G=${GRANARY:?}
-TOOLS=$(dirname "$G")/tools
-DATA=${TESTDIR:?}/data
-C4=$DATA/c4-sample.01.json.gz
-CCNET=$DATA/ccnet-cc_en_head-0091.jsonl
-failures=0
+. "$TESTDIR/e2e/lib.sh"
 
-ok() { echo "ok   $*"; }
-bad() {
-	echo "FAIL $*"
-	failures=$((failures + 1))
-}
-show_out() {
-	sed -n '1,15s/^/     out| /p' out
-	sed -n '1,15s/^/     err| /p' err
-}
-expect_rc() {
-	want=$1
-	shift
-	"$@" >out 2>err
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok "exit $rc: $*"
-	else
-		bad "exit $rc, expected $want: $*"
-		show_out
-	fi
-}
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1 = $(printf %s "$3" | tr '\n' ' ' | cut -c1-100)"
-	else
-		bad "$1: got '$2', expected '$3'"
-	fi
-}
-json_num() { grep -o "\"$1\":[0-9]*" "$2" | head -n 1 | cut -d: -f2; }
-corpus() {
-	awk -v seed="$1" -v n="$2" 'BEGIN {
-		srand(seed)
-		nw = split("the of and to in is was for on that with as by at from this be are or an it not which have has but all were when we there can more one their been also if other new will its into than two some time who may first such only about these most any would over after out up so used many them then between well three river market garden winter letter engine school harbour silver forest mountain", w, " ")
-		for (i = 0; i < n; i++) {
-			len = int(rand() * 2400) + 100
-			printf "{\"text\":\"%d-%d", seed, i
-			for (j = 0; j < len; j++)
-				printf " %s%s", w[int(rand() * nw) + 1], (rand() < 0.06) ? "." : ""
-			printf "\",\"url\":\"https://s%d.example/%d/%d\"}\n", i % 71, seed, i
-		}
-	}'
-}
 alive() { kill -0 "$1" 2>/dev/null && ! grep -q . ing.rc 2>/dev/null; }
 # busy CMD...: a writer while the ingest runs must exit 5 (unless the ingest is over)
 busy() {
@@ -194,8 +146,4 @@ for id in $(cat v1.ids); do
 done
 expect_eq "v1 records readable after gc" "$n" 20
 
-if [ "$failures" -ne 0 ]; then
-	echo "t0006: $failures check(s) failed"
-	exit 1
-fi
-echo "t0006: all checks passed"
+finish

@@ -440,6 +440,20 @@ int gr_catalog_content_chunks(gr_catalog *c, const uint8_t hash[GR_HASH_LEN],
 	return rc;
 }
 
+int gr_catalog_pack_known(gr_catalog *c, const char *name, bool *known)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT 1 FROM packs WHERE name = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	*known = r == SQLITE_ROW;
+	rc = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : db_err(c, "pack lookup");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int gr_catalog_pack_each(gr_catalog *c, int (*cb)(int64_t id, const char *name, uint64_t size, void *ctx), void *ctx)
 {
 	sqlite3_stmt *s;

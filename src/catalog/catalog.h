@@ -70,6 +70,8 @@ typedef struct {
 int gr_catalog_content_chunks(gr_catalog *c, const uint8_t hash[GR_HASH_LEN],
 			      int (*cb)(const gr_chunk_loc *l, void *ctx), void *ctx);
 
+/* Whether the catalog references a pack of this name. */
+int gr_catalog_pack_known(gr_catalog *c, const char *name, bool *known);
 /* Packs known to the catalog. */
 int gr_catalog_pack_each(gr_catalog *c, int (*cb)(int64_t id, const char *name, uint64_t size, void *ctx),
 			 void *ctx);

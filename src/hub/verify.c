@@ -254,13 +254,11 @@ struct orphan_ctx {
 	vctx *v;
 };
 
-static int known_pack(gr_catalog *c, const char *name, bool *known);
-
 static int orphan_pack(const char *name, uint64_t size, void *ctx)
 {
 	struct orphan_ctx *o = ctx;
 	bool known;
-	int rc = known_pack(o->h->cat, name, &known);
+	int rc = gr_catalog_pack_known(o->h->cat, name, &known);
 	if (rc || known)
 		return rc;
 	o->n++;
@@ -270,31 +268,6 @@ static int orphan_pack(const char *name, uint64_t size, void *ctx)
 		return be->del(be, name);
 	}
 	return 0;
-}
-
-struct known_ctx {
-	const char *name;
-	bool found;
-};
-
-static int match_pack(int64_t id, const char *name, uint64_t size, void *ctx)
-{
-	(void)id;
-	(void)size;
-	struct known_ctx *k = ctx;
-	if (strcmp(name, k->name) == 0) {
-		k->found = true;
-		return 1;
-	}
-	return 0;
-}
-
-static int known_pack(gr_catalog *c, const char *name, bool *known)
-{
-	struct known_ctx k = {name, false};
-	int rc = gr_catalog_pack_each(c, match_pack, &k);
-	*known = k.found;
-	return rc == 1 ? 0 : rc;
 }
 
 /* Damaged records: name each with the versions that hold it. */

@@ -43,7 +43,8 @@ static int input_open(input *in, const char *path)
 {
 	memset(in, 0, sizeof *in);
 	in->path = path;
-	in->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read */
+	in->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (in->fd < 0)
 		return gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "open %s", path);
 	struct stat st;
@@ -53,6 +54,7 @@ static int input_open(input *in, const char *path)
 		return gr_error_set(GR_EINVAL, "%s is not a regular file", path);
 	}
 	in->size = (uint64_t)st.st_size;
+	fcntl(in->fd, F_SETFL, 0);
 	uint8_t m[8];
 	ssize_t n = pread(in->fd, m, sizeof m, 0);
 	if (n > 0 && compressed_magic(m, (size_t)n)) {

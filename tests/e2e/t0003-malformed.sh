@@ -172,4 +172,9 @@ fi
 expect_rc 0 "$G" verify --full
 expect_in out "verify ok" "verify --full at the end"
 
+echo "== a FIFO is refused at once, not waited on"
+mkfifo in.fifo
+expect_rc 6 timeout 10 "$G" ingest web in.fifo
+expect_in err "not a regular file" "a FIFO is named as not a regular file"
+
 finish

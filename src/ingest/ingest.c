@@ -718,9 +718,16 @@ static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *pa
 			}
 			b->text_field = o->text_field;
 			b->source = c->source_name;
-			if (!b->members && !(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members))) {
-				rc = gr_error_set(GR_ENOMEM, "out of memory");
-				break;
+			if (!b->members) {
+				/* first use of this block: size its buffers once */
+				if (!(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members)) ||
+				    gr_buf_grow(&b->in, GR_INGEST_BLOCK + (1u << 20)) ||
+				    gr_buf_grow(&b->arena, GR_INGEST_BLOCK + (1u << 20))) {
+					rc = gr_error_set(GR_ENOMEM, "out of memory");
+					break;
+				}
+				gr_advise_huge(b->in.ptr, b->in.cap);
+				gr_advise_huge(b->arena.ptr, b->arena.cap);
 			}
 			gr_pool_submit(pool, &b->task, parse_task);
 			nflight++;

@@ -165,9 +165,15 @@ int gr_catalog_open(gr_catalog **out, const char *path, bool create)
 		goto fail;
 	}
 	sqlite3_busy_timeout(c->db, 10000);
+	/* closing must not stall on a checkpoint of a large WAL: gc and later
+	 * commits (wal_autocheckpoint below) move the pages home */
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_extended_result_codes(c->db, 0);
 	if ((rc = exec(c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-			  "PRAGMA cache_size = -32768; PRAGMA temp_store = FILE;")))
+			  "PRAGMA cache_size = -32768; PRAGMA temp_store = FILE;"
+			  /* checkpoint at commit only past 64 MiB of WAL: a commit then costs one
+			   * WAL fsync, and gc (or a later commit) moves the pages home */
+			  "PRAGMA wal_autocheckpoint = 16384;")))
 		goto fail;
 	if ((rc = migrate(c)))
 		goto fail;

@@ -246,10 +246,28 @@ static int manifest_json(gr_hub *h, const gr_version_info *v, gr_buf *out)
 	return rc;
 }
 
+/* True when the branch tip already is this version's commit: a crash after
+ * the git commit but before its id reached the catalog must not make the
+ * version twice. */
+static bool tip_is_version(gr_hub *h, const gr_version_info *v, char tip[GR_OID_HEX])
+{
+	gr_buf m = GR_BUF_INIT, want = GR_BUF_INIT;
+	bool same = gr_history_tip(h->hist, v->dataset, tip) == 0 &&
+		    gr_history_read(h->hist, tip, "MANIFEST.json", &m) == 0 &&
+		    gr_buf_printf(&want, "\"version\": \"%s@v%d\",", v->dataset, v->num) == 0 &&
+		    strstr(m.ptr, want.ptr) != NULL;
+	gr_buf_free(&m);
+	gr_buf_free(&want);
+	gr_error_clear();
+	return same;
+}
+
 static int history_write(gr_hub *h, const gr_version_info *v)
 {
 	gr_buf m = GR_BUF_INIT, msg = GR_BUF_INIT;
 	char oid[GR_OID_HEX], name[128], email[384];
+	if (tip_is_version(h, v, oid))
+		return gr_catalog_version_set_commit(h->cat, v->id, oid);
 	int rc = manifest_json(h, v, &m);
 	if (rc)
 		goto out;
@@ -511,14 +529,8 @@ struct id_list {
 static int collect(int64_t rid, void *ctx)
 {
 	struct id_list *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		int64_t *p = gr_realloc(l->ids, cap * sizeof *p);
-		if (!p)
-			return GR_ENOMEM;
-		l->ids = p;
-		l->cap = cap;
-	}
+	if (gr_array_reserve(&l->ids, &l->cap, l->n, sizeof *l->ids))
+		return GR_ENOMEM;
 	l->ids[l->n++] = rid;
 	return 0;
 }

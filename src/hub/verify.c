@@ -47,14 +47,8 @@ static void problem(vctx *v, const char *fmt, ...)
 
 static int add_bad(vctx *v, const uint8_t hash[GR_HASH_LEN])
 {
-	if (v->nbad == v->badcap) {
-		size_t cap = v->badcap ? v->badcap * 2 : 64;
-		void *p = gr_realloc(v->bad, cap * GR_HASH_LEN);
-		if (!p)
-			return GR_ENOMEM;
-		v->bad = p;
-		v->badcap = cap;
-	}
+	if (gr_array_reserve(&v->bad, &v->badcap, v->nbad, GR_HASH_LEN))
+		return GR_ENOMEM;
 	memcpy(v->bad[v->nbad++], hash, GR_HASH_LEN);
 	return 0;
 }
@@ -62,14 +56,8 @@ static int add_bad(vctx *v, const uint8_t hash[GR_HASH_LEN])
 static int collect_frame(const gr_frame_row *f, void *ctx)
 {
 	vctx *v = ctx;
-	if (v->nframes == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		void *p = gr_realloc(v->frames, cap * sizeof *v->frames);
-		if (!p)
-			return GR_ENOMEM;
-		v->frames = p;
-		v->cap = cap;
-	}
+	if (gr_array_reserve(&v->frames, &v->cap, v->nframes, sizeof *v->frames))
+		return GR_ENOMEM;
 	v->frames[v->nframes++] = *f;
 	return 0;
 }
@@ -283,14 +271,8 @@ static int add_rid(int64_t rid, void *ctx)
 	for (size_t i = 0; i < r->n; i++)
 		if (r->rids[i] == rid)
 			return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		void *p = gr_realloc(r->rids, cap * sizeof *r->rids);
-		if (!p)
-			return GR_ENOMEM;
-		r->rids = p;
-		r->cap = cap;
-	}
+	if (gr_array_reserve(&r->rids, &r->cap, r->n, sizeof *r->rids))
+		return GR_ENOMEM;
 	r->rids[r->n++] = rid;
 	return 0;
 }

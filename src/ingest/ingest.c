@@ -183,13 +183,8 @@ static bool epoch_iso(const char *s, size_t n, char out[32])
 
 static int parse_grow(block *b)
 {
-	size_t cap = b->cap ? b->cap * 2 : 256;
-	prec *p = realloc(b->recs, cap * sizeof *p);
-	if (!p)
-		return b->fatal = GR_ENOMEM;
-	b->recs = p;
-	b->cap = cap;
-	return 0;
+	/* runs on a worker: the error is reported by the committing thread */
+	return gr_array_reserve(&b->recs, &b->cap, b->n, sizeof *b->recs) ? (b->fatal = GR_ENOMEM) : 0;
 }
 
 static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)

@@ -264,14 +264,8 @@ static int pack_finish(gr_store_writer *w)
 	w->fd = -1;
 	uint8_t h[GR_HASH_LEN];
 	gr_sha256_final(w->pack_hash, h);
-	if (w->ndurable == w->durable_cap) {
-		size_t cap = w->durable_cap ? w->durable_cap * 2 : 8;
-		void *p = gr_realloc(w->durable, cap * sizeof *w->durable);
-		if (!p)
-			return GR_ENOMEM;
-		w->durable = p;
-		w->durable_cap = cap;
-	}
+	if (gr_array_reserve(&w->durable, &w->durable_cap, w->ndurable, sizeof *w->durable))
+		return GR_ENOMEM;
 	char *name = w->durable[w->ndurable];
 	gr_hex(name, h, GR_HASH_LEN);
 	if ((rc = w->s->be->put(w->s->be, name, w->tmp_path.ptr)))
@@ -322,14 +316,8 @@ static int drain_one(gr_store_writer *w)
 	if ((rc = pack_write(w, hdr, 8)) || (rc = pack_write(w, fixed, sizeof fixed)) ||
 	    (rc = pack_write(w, sl->table.ptr, sl->table.len)) || (rc = pack_write(w, chk, sizeof chk)))
 		return rc;
-	if (w->nframes == w->frames_cap) {
-		size_t cap = w->frames_cap ? w->frames_cap * 2 : 64;
-		void *p = gr_realloc(w->frames, cap * sizeof *w->frames);
-		if (!p)
-			return GR_ENOMEM;
-		w->frames = p;
-		w->frames_cap = cap;
-	}
+	if (gr_array_reserve(&w->frames, &w->frames_cap, w->nframes, sizeof *w->frames))
+		return GR_ENOMEM;
 	gr_frame_info *fi = &w->frames[w->nframes++];
 	memset(fi, 0, sizeof *fi);
 	fi->id = sl->id;

@@ -24,6 +24,22 @@ void *gr_realloc(void *p, size_t n)
 	return q;
 }
 
+int gr_array_reserve(void *ptr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return 0;
+	size_t want = *cap ? *cap * 2 : 64;
+	if (want > SIZE_MAX / elem)
+		return gr_error_set(GR_ENOMEM, "array too large");
+	void **pp = ptr;
+	void *q = gr_realloc(*pp, want * elem);
+	if (!q)
+		return GR_ENOMEM;
+	*pp = q;
+	*cap = want;
+	return 0;
+}
+
 char *gr_strndup(const char *s, size_t n)
 {
 	char *p = gr_malloc(n + 1);

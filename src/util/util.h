@@ -119,6 +119,10 @@ bool gr_utf8_valid(const char *s, size_t n);
  * buffer: fewer page faults when it is first filled. A hint; never fails. */
 void gr_advise_huge(void *p, size_t n);
 
+/* Makes room for one more element in a growable array (*ptr, n used, *cap):
+ * doubles the capacity when n == *cap. 0, or GR_ENOMEM with *ptr unchanged. */
+int gr_array_reserve(void *ptr, size_t *cap, size_t n, size_t elem);
+
 void *gr_malloc(size_t n);           /* sets GR_ENOMEM on failure */
 void *gr_realloc(void *p, size_t n); /* sets GR_ENOMEM on failure */
 char *gr_strdup(const char *s);

@@ -190,4 +190,17 @@ sort v1.hashes >all.hashes
 cmp -s all.hashes final.hashes && ok "the final export holds exactly the texts of v1 and big.jsonl" ||
 	bad "the final export's texts differ from the inputs' ($(wc -l <final.hashes) vs $(wc -l <all.hashes))"
 
+echo "== a crash after the git commit but before its id reached the catalog"
+# the catalog forgets the newest version's commit id, as a kill -9 between
+# the two would leave it: the next sync must adopt the tip, not commit again
+n_before=$(git -C .granary/history.git rev-list --count web)
+expect_rc 0 "$TOOLS/sqlexec" .granary/catalog.db "UPDATE versions SET git_commit = NULL WHERE id = (SELECT max(id) FROM versions)"
+expect_rc 0 "$G" verify
+expect_in out "waits for its history commit" "verify notes the version without a commit id"
+expect_rc 0 "$G" --json gc
+expect_eq "commits on the branch after gc" "$(git -C .granary/history.git rev-list --count web)" "$n_before"
+history_matches "after the sync adopted the existing commit"
+expect_rc 0 "$G" verify
+expect_not_in out "waits for" "nothing waits for a history commit any more"
+
 finish

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#define TEST_NAME "catalog"
+#include "testlib.h"
+
 #include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,23 +27,7 @@
 
 #define T0 1700000000
 
-static char tmpdir[64];
 static int db_seq;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/gr_catalog_XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static gr_catalog *fresh(char *path, size_t cap)
 {

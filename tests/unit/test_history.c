@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#define TEST_NAME "history"
+#include "testlib.h"
+
 #include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,7 +24,6 @@
 
 #define T0 1700000000
 
-static char tmpdir[64];
 static int repo_seq;
 
 /* A fresh repository path (not yet created) under the test's temp dir. */
@@ -82,21 +84,6 @@ static void assert_read(gr_history *h, const char *oid, const char *path, const 
 	assert_int_equal(b.len, strlen(want));
 	assert_memory_equal(b.ptr, want, b.len);
 	gr_buf_free(&b);
-}
-
-static int group_setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/gr_history_XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* ---- tests ---- */

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#define TEST_NAME "store"
+#include "testlib.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,23 +32,7 @@
 #define MAXC (256u * 1024) /* largest chunk the tests write */
 #define FIRST_ID 1000
 
-static char tmpdir[64];
 static int store_seq;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/gr_store_XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 /* A fresh, opened store at tmpdir/storeN; its directory goes to dir. */
 static gr_store *new_store(char *dir, size_t cap)

@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#define TEST_NAME "util"
+#include "testlib.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -21,22 +24,6 @@
 #include "util/pool.h"
 #include "util/util.h"
 
-static char tmpdir[64];
-
-static int group_setup(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/gr_util_XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 /* Every entry name in dir except . and .., sorted, joined with '|'. */
 static char *dir_listing(const char *dir)

@@ -1048,12 +1048,26 @@ out:
 
 int gr_catalog_members_each(gr_catalog *c, int64_t version, int (*cb)(int64_t rid, void *ctx), void *ctx)
 {
+	return gr_catalog_members_each_except(c, version, 0, cb, ctx);
+}
+
+int gr_catalog_members_each_except(gr_catalog *c, int64_t version, int64_t other,
+				   int (*cb)(int64_t rid, void *ctx), void *ctx)
+{
 	/* not the cached statement: callbacks may run other catalog queries */
 	sqlite3_stmt *s;
-	int rc = prepare(c, stmt_sql[S_MEMBER_BLOCKS], &s), r;
+	int rc = prepare(c,
+			 other ? "SELECT m.data FROM version_blocks v JOIN member_blocks m ON m.hash = v.block "
+				 "WHERE v.version = ?1 AND v.block NOT IN "
+				 "(SELECT block FROM version_blocks WHERE version = ?2) ORDER BY v.first"
+			       : stmt_sql[S_MEMBER_BLOCKS],
+			 &s),
+	    r;
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, version);
+	if (other)
+		sqlite3_bind_int64(s, 2, other);
 	gr_buf blk = GR_BUF_INIT;
 	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		gr_buf_reset(&blk);

@@ -178,6 +178,10 @@ int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version
 /* Calls cb(rid) for each member of a version in ascending record id order;
  * stops at cb's non-zero return. */
 int gr_catalog_members_each(gr_catalog *c, int64_t version, int (*cb)(int64_t rid, void *ctx), void *ctx);
+/* The same, skipping the blocks the other version shares: what differs
+ * between two versions without reading what they have in common. */
+int gr_catalog_members_each_except(gr_catalog *c, int64_t version, int64_t other,
+				   int (*cb)(int64_t rid, void *ctx), void *ctx);
 int gr_catalog_member_has(gr_catalog *c, int64_t version, int64_t rid, bool *out);
 /* Bytes the catalog spends on a version's membership rows (for reporting). */
 int gr_catalog_membership_bytes(gr_catalog *c, int64_t version, uint64_t *own, uint64_t *shared_blocks);

@@ -518,9 +518,9 @@ int gr_hub_record_in_version(gr_hub *h, const gr_version_info *v, const char *id
 	return 0;
 }
 
-/* Membership diff: both lists are sorted, so walk them together. To keep
- * memory bounded, b's members are streamed while a's come from a cursor
- * collected in chunks. */
+/* Membership diff: blocks both versions share hold the same ids, so only the
+ * other blocks are read (memory grows with the change, not the version);
+ * their ids are sorted, so the two lists are walked together. */
 struct id_list {
 	int64_t *ids;
 	size_t n, cap;
@@ -539,9 +539,9 @@ int gr_hub_diff(gr_hub *h, const gr_version_info *a, const gr_version_info *b,
 		int (*cb)(int64_t rid, bool added, void *ctx), void *ctx)
 {
 	struct id_list la = {0}, lb = {0};
-	int rc = gr_catalog_members_each(h->cat, a->id, collect, &la);
+	int rc = gr_catalog_members_each_except(h->cat, a->id, b->id, collect, &la);
 	if (!rc)
-		rc = gr_catalog_members_each(h->cat, b->id, collect, &lb);
+		rc = gr_catalog_members_each_except(h->cat, b->id, a->id, collect, &lb);
 	size_t i = 0, j = 0;
 	while (!rc && (i < la.n || j < lb.n)) {
 		if (j == lb.n || (i < la.n && la.ids[i] < lb.ids[j]))

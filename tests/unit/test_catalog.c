@@ -883,6 +883,23 @@ static void test_membership_sharing(void **state)
 		assert_int_equal(gr_catalog_member_has(c, v2.id, keep[i], &in), 0);
 		assert_true(in);
 	}
+	/* reading only the blocks v1 and v2 do not share: every removed id is
+	 * there, and far fewer ids than the version holds */
+	idvec x1 = {0}, x2 = {0};
+	assert_int_equal(gr_catalog_members_each_except(c, v1.id, v2.id, collect_id, &x1), 0);
+	assert_int_equal(gr_catalog_members_each_except(c, v2.id, v1.id, collect_id, &x2), 0);
+	assert_true(x1.n < (size_t)N / 5);
+	assert_int_equal(x1.n, x2.n + REMOVED);
+	for (int k = 0; k < REMOVED; k++) {
+		bool found = false;
+		for (size_t i = 0; i < x1.n && !found; i++)
+			found = x1.v[i] == removed[k];
+		assert_true(found);
+	}
+	for (size_t i = 1; i < x1.n; i++)
+		assert_true(x1.v[i - 1] < x1.v[i]);
+	free(x1.v);
+	free(x2.v);
 	/* the same members again share everything: no new blocks */
 	assert_int_equal(gr_catalog_begin(c), 0);
 	gr_version_info v3 = make_version(c, ds, keep, nkeep, &v2.id, 1, "copy");

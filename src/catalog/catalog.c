@@ -377,6 +377,14 @@ int gr_catalog_content_add(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint6
 	return step_done(c, s, "add content");
 }
 
+static int not_indexed(sqlite3_stmt *s, const char *what, const uint8_t hash[GR_HASH_LEN])
+{
+	char hex[GR_HEX_LEN + 1];
+	gr_hex(hex, hash, GR_HASH_LEN);
+	sqlite3_reset(s);
+	return gr_error_set(GR_ENOTFOUND, "%s %.16s is not in the store index", what, hex);
+}
+
 static int chunk_loc(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], gr_chunk_loc *l)
 {
 	sqlite3_stmt *s = stmt(c, S_CHUNK_LOC);
@@ -384,12 +392,8 @@ static int chunk_loc(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], gr_chunk_lo
 		return GR_EIO;
 	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
 	int r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		char hex[GR_HEX_LEN + 1];
-		gr_hex(hex, hash, GR_HASH_LEN);
-		sqlite3_reset(s);
-		return gr_error_set(GR_ENOTFOUND, "chunk %.16s is not in the store index", hex);
-	}
+	if (r == SQLITE_DONE)
+		return not_indexed(s, "chunk", hash);
 	if (r != SQLITE_ROW)
 		return db_err(c, "chunk lookup");
 	memcpy(l->hash, hash, GR_HASH_LEN);
@@ -413,12 +417,8 @@ int gr_catalog_content_chunks(gr_catalog *c, const uint8_t hash[GR_HASH_LEN],
 		return GR_EIO;
 	sqlite3_bind_blob(s, 1, hash, GR_HASH_LEN, SQLITE_STATIC);
 	int r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		char hex[GR_HEX_LEN + 1];
-		gr_hex(hex, hash, GR_HASH_LEN);
-		sqlite3_reset(s);
-		return gr_error_set(GR_ENOTFOUND, "content %.16s is not in the store index", hex);
-	}
+	if (r == SQLITE_DONE)
+		return not_indexed(s, "content", hash);
 	if (r != SQLITE_ROW)
 		return db_err(c, "content lookup");
 	int rc = 0;

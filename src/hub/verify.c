@@ -84,6 +84,19 @@ static int compare_chunk(const uint8_t hash[GR_HASH_LEN], uint32_t off, uint32_t
 	return add_bad(c->v, hash);
 }
 
+static int lost_chunk(const uint8_t hash[GR_HASH_LEN], uint32_t off, uint32_t len, void *ctx)
+{
+	(void)off;
+	(void)len;
+	return add_bad(ctx, hash);
+}
+
+/* Every chunk the catalog places in this frame is damaged (its pack or frame is gone). */
+static int frame_lost(vctx *v, uint64_t frame)
+{
+	return gr_catalog_frame_chunks(v->h->cat, frame, lost_chunk, v);
+}
+
 static int check_frame(const gr_scan_frame *f, void *ctx)
 {
 	vctx *v = ctx;
@@ -179,12 +192,9 @@ static int check_pack(int64_t id, const char *name, uint64_t size, void *ctx)
 		v->nframes = v->next = 0;
 		if ((rc = gr_catalog_pack_frames(v->h->cat, id, collect_frame, v)))
 			return rc;
-		for (size_t i = 0; i < v->nframes; i++) {
-			gr_scan_frame none = {.nchunks = 0};
-			struct chunk_cmp cc = {&none, 0, v, false};
-			if ((rc = gr_catalog_frame_chunks(v->h->cat, v->frames[i].id, compare_chunk, &cc)))
+		for (size_t i = 0; i < v->nframes; i++)
+			if ((rc = frame_lost(v, v->frames[i].id)))
 				return rc;
-		}
 		return 0;
 	}
 	if (rc)
@@ -219,9 +229,7 @@ static int check_pack(int64_t id, const char *name, uint64_t size, void *ctx)
 		const gr_frame_row *row = &v->frames[v->next];
 		problem(v, "pack %.12s: frame %llu at offset %llu is unreadable", name, (unsigned long long)row->id,
 			(unsigned long long)row->off);
-		gr_scan_frame none = {.nchunks = 0};
-		struct chunk_cmp cc = {&none, 0, v, false};
-		if ((rc = gr_catalog_frame_chunks(v->h->cat, row->id, compare_chunk, &cc)))
+		if ((rc = frame_lost(v, row->id)))
 			return rc;
 	}
 	return 0;

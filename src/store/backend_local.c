@@ -37,12 +37,20 @@ static int pack_path(gr_backend *b, const char *name, gr_buf *out)
 	return gr_buf_printf(out, "%s/%.2s/%s.pack", l->dir, name, name);
 }
 
+/* The pack's file and its fan-out directory (DIR/NAME[0..2]). */
+static int pack_paths(gr_backend *b, const char *name, gr_buf *file, gr_buf *sub)
+{
+	local_impl *l = b->impl;
+	int rc = pack_path(b, name, file);
+	return rc ? rc : gr_buf_printf(sub, "%s/%.2s", l->dir, name);
+}
+
 static int local_put(gr_backend *b, const char *name, const char *staged)
 {
 	local_impl *l = b->impl;
 	gr_buf path = GR_BUF_INIT, sub = GR_BUF_INIT;
-	int rc = pack_path(b, name, &path);
-	if (rc || (rc = gr_buf_printf(&sub, "%s/%.2s", l->dir, name)))
+	int rc = pack_paths(b, name, &path, &sub);
+	if (rc)
 		goto out;
 	if (!gr_is_dir(sub.ptr)) {
 		if (mkdir(sub.ptr, 0755) != 0 && errno != EEXIST) {
@@ -141,10 +149,9 @@ static int local_list(gr_backend *b, int (*cb)(const char *name, uint64_t size, 
 
 static int local_del(gr_backend *b, const char *name)
 {
-	local_impl *l = b->impl;
 	gr_buf path = GR_BUF_INIT, sub = GR_BUF_INIT;
-	int rc = pack_path(b, name, &path);
-	if (rc || (rc = gr_buf_printf(&sub, "%s/%.2s", l->dir, name)))
+	int rc = pack_paths(b, name, &path, &sub);
+	if (rc)
 		goto out;
 	if (unlink(path.ptr) != 0) {
 		rc = gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "delete pack %s", name);

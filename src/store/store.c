@@ -690,7 +690,9 @@ int gr_store_clean_tmp(gr_store *s, int64_t min_age, uint64_t *removed)
 			rc = GR_ENOMEM;
 			break;
 		}
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && now - (int64_t)st.st_mtime >= min_age) {
+		/* min_age 0 means every file: a file's mtime may read a second ahead of time() */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (min_age <= 0 || now - (int64_t)st.st_mtime >= min_age)) {
 			if (unlink(p) == 0)
 				(*removed)++;
 			else if (errno != ENOENT)

@@ -532,6 +532,14 @@ int gr_history_commit(gr_history *h, const char *branch, const gr_history_file *
 			return gr_error_errno(GR_EIO, "lock %s", lockpath);
 		}
 	}
+	/* Holding that flock, no Granary writer is updating this branch: a ref
+	 * lock file left beside it is from a process killed mid-update, and would
+	 * otherwise block every later commit. */
+	char reflock[4096];
+	if (gr_history_branch_valid(branch)) {
+		snprintf(reflock, sizeof reflock, "%srefs/heads/%s.lock", gitdir ? gitdir : "./", branch);
+		unlink(reflock);
+	}
 	lock(h);
 	int rc = commit_locked(h, branch, files, nfiles, inherit, message, author_name,
 			       author_email, when, oid_out);

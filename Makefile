@@ -9,7 +9,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := sqlite3 libgit2 libzstd libarchive libcrypto libcjson
+PKGS    := sqlite3 libgit2 libzstd libarchive libcrypto libcjson libmicrohttpd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -20,7 +20,7 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(PKG_CFLAGS) $(CFLA
 LDLIBS  := $(PKG_LIBS) -lpthread $(SAN)
 
 LIB_SRCS := $(sort $(wildcard src/*/*.c))
-LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/gen/schema.o
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/gen/schema.o $(BUILD)/gen/access_schema.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -28,9 +28,10 @@ FUZZ_REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%-replay,$(FUZZ_SRCS))
 TOOL_SRCS := $(sort $(wildcard tests/bench/*.c))
 TOOL_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+ACCESS_SCHEMA := $(sort $(wildcard schema/access/[0-9][0-9][0-9]_*.sql))
 
 .PHONY: all deps demo test unit e2e asan bench lint clean fuzz
-all: $(BUILD)/libgranary.a $(BUILD)/granary $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAYS)
+all: $(BUILD)/libgranary.a $(BUILD)/granary $(BUILD)/granaryd $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_REPLAYS)
 
 deps:
 	@sh .ci/deps
@@ -44,7 +45,11 @@ $(BUILD)/gen/schema.c: $(SCHEMA) tests/schema_embed.sh
 	@mkdir -p $(dir $@)
 	sh tests/schema_embed.sh $(SCHEMA) > $@
 
-$(BUILD)/gen/schema.o: $(BUILD)/gen/schema.c
+$(BUILD)/gen/access_schema.c: $(ACCESS_SCHEMA) tests/schema_embed.sh
+	@mkdir -p $(dir $@)
+	sh tests/schema_embed.sh -n gr_access_migrations $(ACCESS_SCHEMA) > $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libgranary.a: $(LIB_OBJS)
@@ -52,6 +57,9 @@ $(BUILD)/libgranary.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/granary: $(BUILD)/cli/granary.o $(BUILD)/libgranary.a
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/granaryd: $(BUILD)/cli/granaryd.o $(BUILD)/libgranary.a
 	$(CC) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgranary.a
@@ -69,7 +77,7 @@ fuzz:
 	@mkdir -p build/libfuzzer
 	@for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 	  clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -pthread -Isrc $(PKG_CFLAGS) \
-	    $$f $(LIB_SRCS) build/gen/schema.c -o build/libfuzzer/$$n $(PKG_LIBS) -lpthread || exit 1; \
+	    $$f $(LIB_SRCS) build/gen/schema.c build/gen/access_schema.c -o build/libfuzzer/$$n $(PKG_LIBS) -lpthread || exit 1; \
 	  mkdir -p build/libfuzzer/$$n.corpus; \
 	  build/libfuzzer/$$n -max_total_time=$(FUZZ_TIME) build/libfuzzer/$$n.corpus tests/fuzz/corpus/$${n#fuzz_} || exit 1; \
 	done

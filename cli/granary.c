@@ -1,7 +1,8 @@
 /*
  * granary — the command-line front end. One cmd_* per verb, registered in
- * one table; each parses its arguments, calls libgranary, and prints. Human
- * output by default, --json for scripts. Exit codes: docs/exit-codes.md.
+ * one table; each parses its arguments, gets its answer from src/api (on the
+ * hub itself, or from the daemon serving it) and prints it. Human output by
+ * default, --json for scripts. Exit codes: docs/exit-codes.md.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,9 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/api.h"
+#include "catalog/access.h"
+#include "client/client.h"
 #include "granary.h"
+#include "server/server.h"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -22,6 +29,7 @@ enum exit_code {
 	EXIT_BUSY = 5,
 	EXIT_BADINPUT = 6,
 	EXIT_IO = 7,
+	EXIT_DENIED = 8,
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -40,6 +48,7 @@ static int exit_for(int rc)
 	case GR_ELIMIT:
 	case GR_EEXIST: return EXIT_BADINPUT;
 	case GR_EIO: return EXIT_IO;
+	case GR_EPERM: return EXIT_DENIED;
 	case GR_EINTR: return EXIT_INTERRUPTED;
 	default: return EXIT_FAIL;
 	}
@@ -102,59 +111,6 @@ static void progress_end(progress *p)
 		fprintf(stderr, "\r\033[K");
 }
 
-/* ------------------------------------------------------------------ helpers */
-
-static int open_hub(gr_hub **h)
-{
-	int rc = gr_hub_open(h, hub_dir);
-	return rc ? fail(rc) : 0;
-}
-
-/* Opens the hub and resolves DATASET[@vN]; on failure prints why, leaves
- * nothing open and returns the exit code. */
-static int open_version(const char *spec, gr_hub **h, gr_version_info *v)
-{
-	int rc = open_hub(h);
-	if (rc)
-		return rc;
-	if ((rc = gr_hub_resolve(*h, spec, v))) {
-		int e = fail(rc);
-		gr_hub_close(*h);
-		return e;
-	}
-	return 0;
-}
-
-static void print_json_str(const char *s)
-{
-	gr_buf b = GR_BUF_INIT;
-	if (!s)
-		fputs("null", stdout);
-	else if (!gr_buf_put_json_str(&b, s, strlen(s)))
-		fputs(b.ptr, stdout);
-	gr_buf_free(&b);
-}
-
-static void print_version_json(const gr_version_info *v)
-{
-	char hex[GR_HEX_LEN + 1];
-	gr_hex(hex, v->digest, GR_HASH_LEN);
-	printf("{\"version\":\"%s@v%d\",\"dataset\":", v->dataset, v->num);
-	print_json_str(v->dataset);
-	printf(",\"number\":%d,\"operation\":", v->num);
-	print_json_str(v->operation);
-	printf(",\"message\":");
-	print_json_str(v->message);
-	printf(",\"created\":");
-	print_json_str(v->created);
-	printf(",\"author\":");
-	print_json_str(v->author);
-	printf(",\"records\":%llu,\"bytes\":%llu,\"digest\":\"sha256:%s\",\"commit\":", (unsigned long long)v->records,
-	       (unsigned long long)v->bytes, hex);
-	print_json_str(v->git_commit);
-	printf(",\"stats\":%s}", v->stats ? v->stats : "{}");
-}
-
 static const char *human_bytes(uint64_t n, char *buf, size_t sz)
 {
 	const char *units[] = {"B", "KB", "MB", "GB", "TB"};
@@ -168,7 +124,7 @@ static const char *human_bytes(uint64_t n, char *buf, size_t sz)
 	return buf;
 }
 
-/* ------------------------------------------------------------------ init */
+static void print_json(const cJSON *o);
 
 static int cmd_init(int argc, char **argv)
 {
@@ -179,13 +135,107 @@ static int cmd_init(int argc, char **argv)
 	if (rc)
 		return fail(rc);
 	if (json_out) {
-		printf("{\"hub\":");
-		print_json_str(dir);
-		printf("}\n");
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "hub", dir);
+		print_json(o);
+		printf("\n");
+		cJSON_Delete(o);
 	} else {
 		printf("Initialized empty Granary hub in %s\n", dir);
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ the hub or its daemon */
+
+/* Each verb gets its answer as the JSON object of src/api (docs/api.md),
+ * computed here on an open hub or asked of the daemon that serves the hub,
+ * and renders it the same way either way. */
+static gr_hub *hub;
+static gr_client *daemon_cl;
+static bool no_daemon;
+
+static void socket_path(char *out, size_t cap)
+{
+	const char *s = getenv("GRANARY_SOCKET");
+	if (s && *s)
+		snprintf(out, cap, "%s", s);
+	else if (snprintf(out, cap, "%s/granary.sock", hub_dir) >= (int)cap)
+		out[0] = '\0';
+}
+
+/* Connects to the daemon when one serves the hub, else opens the hub. */
+static int connect_hub(void)
+{
+	if (hub || daemon_cl)
+		return 0;
+	char sock[4096];
+	socket_path(sock, sizeof sock);
+	int rc;
+	if (!no_daemon && sock[0] && gr_client_daemon_alive(sock))
+		rc = gr_client_open(&daemon_cl, sock);
+	else
+		rc = gr_hub_open(&hub, hub_dir);
+	return rc ? fail(rc) : 0;
+}
+
+static void disconnect_hub(void)
+{
+	gr_hub_close(hub);
+	gr_client_close(daemon_cl);
+	hub = NULL;
+	daemon_cl = NULL;
+}
+
+/* "/v1/datasets/DS/versions/N" (or .../latest) for DATASET[@vN]. */
+static int version_path(gr_buf *p, const char *spec)
+{
+	const char *at = strchr(spec, '@');
+	size_t n = at ? (size_t)(at - spec) : strlen(spec);
+	char ds[GR_DATASET_NAME_MAX + 1];
+	if (n == 0 || n > GR_DATASET_NAME_MAX)
+		return gr_error_set(GR_EINVAL, "'%s' is not DATASET or DATASET@vN", spec);
+	memcpy(ds, spec, n);
+	ds[n] = '\0';
+	const char *v = at ? at + 1 : "latest";
+	if (at && *v == 'v')
+		v++;
+	if (!*v || (strcmp(v, "latest") && strspn(v, "0123456789") != strlen(v)))
+		return gr_error_set(GR_EINVAL, "'%s' is not DATASET or DATASET@vN", spec);
+	p->len = 0;
+	int rc = gr_buf_printf(p, "/v1/datasets/");
+	if (!rc)
+		rc = gr_client_escape(p, ds);
+	if (!rc)
+		rc = gr_buf_printf(p, "/versions/");
+	if (!rc)
+		rc = gr_client_escape(p, v);
+	return rc;
+}
+
+static int remote_get(const char *path, cJSON **out)
+{
+	return gr_client_json(daemon_cl, "GET", path, NULL, out);
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static uint64_t jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+}
+
+static void print_json(const cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+	if (s)
+		printf("%s", s);
+	free(s);
 }
 
 /* ------------------------------------------------------------------ ingest */
@@ -205,14 +255,68 @@ static void on_bad_line(const char *file, uint64_t line, const char *why, void *
 		fprintf(stderr, "granary: more malformed lines; only the first 100 are listed\n");
 }
 
-static void on_ingest_progress(const gr_ingest_progress *p, void *ctx)
+static void draw_job_progress(progress *p, const gr_api_progress *g)
 {
-	struct ingest_ui *u = ctx;
 	char detail[256];
-	double frac = p->bytes_total ? (double)p->bytes_done / (double)p->bytes_total : 0;
-	snprintf(detail, sizeof detail, "%llu records (file %llu/%llu)", (unsigned long long)p->records,
-		 (unsigned long long)p->files_done + 1, (unsigned long long)p->files_total);
-	progress_draw(&u->p, frac, detail);
+	double frac = g->bytes_total ? (double)g->bytes_done / (double)g->bytes_total : 0;
+	if (g->records_done)
+		snprintf(detail, sizeof detail, "%llu records", (unsigned long long)g->records_done);
+	else
+		snprintf(detail, sizeof detail, "%.1f/%.1f MB", (double)g->bytes_done / 1e6, (double)g->bytes_total / 1e6);
+	progress_draw(p, frac, detail);
+}
+
+static void on_job_progress(const gr_api_progress *g, void *ctx)
+{
+	draw_job_progress(ctx, g);
+}
+
+/* Runs a job on the daemon: submits it, draws its progress, cancels it on
+ * SIGINT, and gives back its result (also when it failed with one). */
+static int remote_job(const char *path, const cJSON *body, progress *p, cJSON **result)
+{
+	*result = NULL;
+	cJSON *job;
+	int rc = gr_client_json(daemon_cl, "POST", path, body, &job);
+	if (rc)
+		return rc;
+	char jp[64];
+	snprintf(jp, sizeof jp, "/v1/jobs/%llu", (unsigned long long)jnum(job, "id"));
+	bool cancelled = false;
+	for (;;) {
+		const char *state = jstr(job, "state");
+		if (state && strcmp(state, "queued") && strcmp(state, "running"))
+			break;
+		if (interrupted && !cancelled) {
+			cJSON *c = NULL;
+			gr_client_json(daemon_cl, "DELETE", jp, NULL, &c);
+			cJSON_Delete(c);
+			cancelled = true;
+		}
+		const cJSON *pr = cJSON_GetObjectItemCaseSensitive(job, "progress");
+		gr_api_progress g = {.records_done = jnum(pr, "records_done"), .bytes_done = jnum(pr, "bytes_done"),
+				     .bytes_total = jnum(pr, "bytes_total")};
+		if (p)
+			draw_job_progress(p, &g);
+		usleep(100000);
+		cJSON_Delete(job);
+		if ((rc = remote_get(jp, &job)))
+			return rc;
+	}
+	cJSON *res = cJSON_DetachItemFromObjectCaseSensitive(job, "result");
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(job, "error");
+	if (cJSON_IsObject(err)) {
+		const char *code = jstr(err, "code"), *msg = jstr(err, "message");
+		rc = gr_error_set(strcmp(jstr(job, "state"), "cancelled") ? gr_api_err_from_code(code) : GR_EINTR, "%s",
+				  msg ? msg : "the job failed");
+	}
+	if (cJSON_IsNull(res)) {
+		cJSON_Delete(res);
+		res = NULL;
+	}
+	*result = res;
+	cJSON_Delete(job);
+	return rc;
 }
 
 static int cmd_ingest(int argc, char **argv)
@@ -224,221 +328,249 @@ static int cmd_ingest(int argc, char **argv)
 					     {"replace", no_argument, NULL, 'R'},
 					     {"threads", required_argument, NULL, 'j'},
 					     {NULL, 0, NULL, 0}};
-	gr_hub_ingest_opts o = {0};
+	cJSON *params = cJSON_CreateObject();
 	int c;
 	while ((c = getopt_long(argc, argv, "t:s:m:j:", opts, NULL)) != -1) {
 		switch (c) {
-		case 't': o.text_field = optarg; break;
-		case 's': o.source = optarg; break;
-		case 'm': o.message = optarg; break;
-		case 'S': o.strict = true; break;
-		case 'R': o.replace = true; break;
-		case 'j': o.threads = atoi(optarg); break;
-		default: return EXIT_USAGE;
+		case 't': cJSON_AddStringToObject(params, "text_field", optarg); break;
+		case 's': cJSON_AddStringToObject(params, "source", optarg); break;
+		case 'm': cJSON_AddStringToObject(params, "message", optarg); break;
+		case 'S': cJSON_AddTrueToObject(params, "strict"); break;
+		case 'R': cJSON_AddTrueToObject(params, "replace"); break;
+		case 'j': cJSON_AddNumberToObject(params, "threads", atoi(optarg)); break;
+		default: cJSON_Delete(params); return EXIT_USAGE;
 		}
 	}
-	if (argc - optind < 2)
+	if (argc - optind < 2) {
+		cJSON_Delete(params);
 		return usage_error("usage: granary ingest DATASET FILE... [--text-field F] [--source NAME] "
 				   "[-m MSG] [--strict] [--replace]%s",
 				   "");
-	gr_hub *h;
-	int rc = open_hub(&h);
-	if (rc)
-		return rc;
-	struct ingest_ui ui = {.p = {.what = "ingest"}};
-	o.bad_line = on_bad_line;
-	o.progress = on_ingest_progress;
-	o.ctx = &ui;
-	o.cancel = &interrupted;
-	gr_version_info v;
-	gr_hub_ingest_result r;
-	rc = gr_hub_ingest(h, argv[optind], (const char *const *)argv + optind + 1, (size_t)(argc - optind - 1), &o,
-			   &v, &r);
-	progress_end(&ui.p);
-	if (rc) {
-		int e = fail(rc);
-		gr_hub_close(h);
-		return e;
 	}
-	if (r.history_warning[0])
-		fprintf(stderr, "granary: warning: %s\n", r.history_warning);
-	const gr_ingest_stats *s = &r.stats;
-	double mbs = r.seconds > 0 ? (double)s->bytes_in / 1e6 / r.seconds : 0;
+	int rc = connect_hub();
+	if (rc) {
+		cJSON_Delete(params);
+		return rc;
+	}
+	const char *dataset = argv[optind];
+	cJSON *files = cJSON_AddArrayToObject(params, "files");
+	for (int i = optind + 1; i < argc; i++) {
+		char real[PATH_MAX];
+		/* the daemon reads the files by absolute path, as this caller */
+		const char *f = daemon_cl && realpath(argv[i], real) ? real : argv[i];
+		if (daemon_cl && f == argv[i]) {
+			fprintf(stderr, "granary: %s: %s\n", argv[i], strerror(errno));
+			cJSON_Delete(params);
+			return errno == ENOENT ? EXIT_NOTFOUND : EXIT_IO;
+		}
+		cJSON_AddItemToArray(files, cJSON_CreateString(f));
+	}
+	struct ingest_ui ui = {.p = {.what = "ingest"}};
+	cJSON *res = NULL;
+	if (daemon_cl) {
+		gr_buf path = GR_BUF_INIT;
+		if (!(rc = gr_buf_printf(&path, "/v1/datasets/")) && !(rc = gr_client_escape(&path, dataset)) &&
+		    !(rc = gr_buf_printf(&path, "/ingest")))
+			rc = remote_job(path.ptr, params, &ui.p, &res);
+		gr_buf_free(&path);
+		/* the lines the job skipped, as a local ingest prints them */
+		const cJSON *sk = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(res, "ingest"),
+								   "skipped_lines");
+		const cJSON *l;
+		progress_end(&ui.p);
+		cJSON_ArrayForEach(l, sk) on_bad_line(jstr(l, "file"), jnum(l, "line"), jstr(l, "why"), &ui);
+		uint64_t nskipped = jnum(cJSON_GetObjectItemCaseSensitive(res, "ingest"), "skipped");
+		if (nskipped > 100)
+			fprintf(stderr, "granary: more malformed lines; only the first 100 are listed\n");
+	} else {
+		gr_api_ctl ctl = {.progress = on_job_progress, .bad_line = on_bad_line, .ctx = &ui, .cancel = &interrupted};
+		/* the bar is drawn through ui.p: progress and bad lines share ui */
+		ctl.ctx = &ui;
+		rc = gr_api_ingest(hub, dataset, params, &ctl, &res);
+		progress_end(&ui.p);
+	}
+	cJSON_Delete(params);
+	if (rc) {
+		cJSON_Delete(res);
+		return fail(rc);
+	}
+	const char *warn = jstr(res, "warning");
+	if (warn)
+		fprintf(stderr, "granary: warning: %s\n", warn);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "ingest");
 	if (json_out) {
-		print_version_json(&v);
+		print_json(res);
 		printf("\n");
 	} else {
 		char a[32], b[32];
-		printf("%s@v%d\n", v.dataset, v.num);
-		printf("  records %llu (%llu new), duplicates %llu, skipped %llu\n", (unsigned long long)s->records_in,
-		       (unsigned long long)s->records_new, (unsigned long long)s->duplicates,
-		       (unsigned long long)s->skipped);
-		printf("  bytes in %s, stored %s, %.2f s, %.1f MB/s\n", human_bytes(s->bytes_in, a, sizeof a),
-		       human_bytes(r.bytes_stored, b, sizeof b), r.seconds, mbs);
-		printf("  version holds %llu records\n", (unsigned long long)v.records);
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(s, "seconds");
+		const cJSON *mbs = cJSON_GetObjectItemCaseSensitive(s, "mb_per_s");
+		printf("%s\n", jstr(v, "version"));
+		printf("  records %llu (%llu new), duplicates %llu, skipped %llu\n",
+		       (unsigned long long)jnum(s, "records_in"), (unsigned long long)jnum(s, "records_new"),
+		       (unsigned long long)jnum(s, "duplicates"), (unsigned long long)jnum(s, "skipped"));
+		printf("  bytes in %s, stored %s, %.2f s, %.1f MB/s\n", human_bytes(jnum(s, "bytes_in"), a, sizeof a),
+		       human_bytes(jnum(s, "bytes_stored"), b, sizeof b), cJSON_IsNumber(secs) ? secs->valuedouble : 0,
+		       cJSON_IsNumber(mbs) ? mbs->valuedouble : 0);
+		printf("  version holds %llu records\n", (unsigned long long)jnum(v, "records"));
 	}
-	gr_version_info_release(&v);
-	gr_hub_close(h);
+	cJSON_Delete(res);
 	return 0;
 }
 
 /* ------------------------------------------------------------------ ls, log, show */
-
-struct ls_ctx {
-	int n;
-};
-
-static int ls_one(const char *name, const gr_version_info *head, void *ctx)
-{
-	struct ls_ctx *l = ctx;
-	if (json_out) {
-		printf("%s{\"dataset\":", l->n ? "," : "");
-		print_json_str(name);
-		printf(",\"head\":");
-		if (head)
-			print_version_json(head);
-		else
-			printf("null");
-		printf("}");
-	} else if (head) {
-		char b[32];
-		printf("%-24s v%-4d %10llu records %10s  %s\n", name, head->num, (unsigned long long)head->records,
-		       human_bytes(head->bytes, b, sizeof b), head->created);
-	} else {
-		printf("%-24s (no versions)\n", name);
-	}
-	l->n++;
-	return 0;
-}
 
 static int cmd_ls(int argc, char **argv)
 {
 	(void)argv;
 	if (argc > 1)
 		return usage_error("ls takes no arguments%s", "");
-	gr_hub *h;
-	int rc = open_hub(&h);
+	int rc = connect_hub();
 	if (rc)
 		return rc;
-	struct ls_ctx l = {0};
-	if (json_out)
-		printf("[");
-	rc = gr_catalog_dataset_each(gr_hub_catalog(h), ls_one, &l);
-	if (json_out)
-		printf("]\n");
-	gr_hub_close(h);
-	return rc ? fail(rc) : 0;
+	cJSON *arr;
+	rc = daemon_cl ? remote_get("/v1/datasets", &arr) : gr_api_datasets(hub, &arr);
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json(arr);
+		printf("\n");
+	}
+	const cJSON *d;
+	cJSON_ArrayForEach(d, (json_out ? (cJSON *)NULL : arr))
+	{
+		const cJSON *head = cJSON_GetObjectItemCaseSensitive(d, "head");
+		char b[32];
+		if (cJSON_IsObject(head))
+			printf("%-24s v%-4llu %10llu records %10s  %s\n", jstr(d, "dataset"),
+			       (unsigned long long)jnum(head, "number"), (unsigned long long)jnum(head, "records"),
+			       human_bytes(jnum(head, "bytes"), b, sizeof b), jstr(head, "created"));
+		else
+			printf("%-24s (no versions)\n", jstr(d, "dataset"));
+	}
+	cJSON_Delete(arr);
+	return 0;
 }
 
-static int log_one(const gr_version_info *v, void *ctx)
+static int get_version(const char *spec, bool all, cJSON **out)
 {
-	int *n = ctx;
-	if (json_out) {
-		printf("%s", (*n)++ ? "," : "");
-		print_version_json(v);
-		return 0;
+	if (!daemon_cl)
+		return all ? gr_api_log(hub, spec, out) : gr_api_show(hub, spec, out);
+	gr_buf p = GR_BUF_INIT;
+	int rc = version_path(&p, spec);
+	if (!rc && all) {
+		/* .../versions/N -> .../versions */
+		char *slash = strrchr(p.ptr, '/');
+		*slash = '\0';
 	}
-	printf("%s@v%d  %s  %s  %llu records", v->dataset, v->num, v->created, v->operation,
-	       (unsigned long long)v->records);
-	printf("\n    %s\n", v->message && *v->message ? v->message : "(no message)");
-	if (v->git_commit)
-		printf("    commit %s\n", v->git_commit);
-	(*n)++;
-	return 0;
+	if (!rc)
+		rc = remote_get(p.ptr, out);
+	gr_buf_free(&p);
+	return rc;
 }
 
 static int cmd_log(int argc, char **argv)
 {
 	if (argc != 2)
 		return usage_error("usage: granary log DATASET%s", "");
-	gr_hub *h;
-	gr_version_info head;
-	int rc = open_version(argv[1], &h, &head);
+	int rc = connect_hub();
+	cJSON *arr;
 	if (rc)
 		return rc;
-	int n = 0;
-	if (json_out)
-		printf("[");
-	rc = gr_catalog_version_each(gr_hub_catalog(h), head.dataset_id, log_one, &n);
-	if (json_out)
-		printf("]\n");
-	gr_version_info_release(&head);
-	gr_hub_close(h);
-	return rc ? fail(rc) : 0;
+	if ((rc = get_version(argv[1], true, &arr)))
+		return fail(rc);
+	if (json_out) {
+		print_json(arr);
+		printf("\n");
+	}
+	const cJSON *v;
+	cJSON_ArrayForEach(v, (json_out ? (cJSON *)NULL : arr))
+	{
+		const char *msg = jstr(v, "message"), *commit = jstr(v, "commit");
+		printf("%s  %s  %s  %llu records", jstr(v, "version"), jstr(v, "created"), jstr(v, "operation"),
+		       (unsigned long long)jnum(v, "records"));
+		printf("\n    %s\n", msg && *msg ? msg : "(no message)");
+		if (commit)
+			printf("    commit %s\n", commit);
+	}
+	cJSON_Delete(arr);
+	return 0;
 }
 
 static int cmd_show(int argc, char **argv)
 {
 	if (argc != 2)
 		return usage_error("usage: granary show DATASET[@vN]%s", "");
-	gr_hub *h;
-	gr_version_info v;
-	int rc = open_version(argv[1], &h, &v);
+	int rc = connect_hub();
+	cJSON *v;
 	if (rc)
 		return rc;
+	if ((rc = get_version(argv[1], false, &v)))
+		return fail(rc);
 	if (json_out) {
-		print_version_json(&v);
+		print_json(v);
 		printf("\n");
 	} else {
-		char hex[GR_HEX_LEN + 1], b[32];
-		gr_hex(hex, v.digest, GR_HASH_LEN);
-		printf("version    %s@v%d\n", v.dataset, v.num);
-		printf("operation  %s\n", v.operation);
-		printf("message    %s\n", v.message ? v.message : "");
-		printf("created    %s by %s\n", v.created, v.author ? v.author : "?");
-		for (int i = 0; i < v.nparents; i++) {
-			gr_version_info p;
-			if (!gr_catalog_version_by_id(gr_hub_catalog(h), v.parents[i], &p)) {
-				printf("parent     %s@v%d\n", p.dataset, p.num);
-				gr_version_info_release(&p);
-			}
-		}
-		printf("records    %llu (%s of text)\n", (unsigned long long)v.records,
-		       human_bytes(v.bytes, b, sizeof b));
-		printf("members    sha256:%s\n", hex);
-		printf("commit     %s\n", v.git_commit ? v.git_commit : "(not yet written)");
-		printf("stats      %s\n", v.stats);
+		char b[32];
+		const char *msg = jstr(v, "message"), *author = jstr(v, "author"), *commit = jstr(v, "commit");
+		printf("version    %s\n", jstr(v, "version"));
+		printf("operation  %s\n", jstr(v, "operation"));
+		printf("message    %s\n", msg ? msg : "");
+		printf("created    %s by %s\n", jstr(v, "created"), author ? author : "?");
+		const cJSON *p;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(v, "parents")) printf("parent     %s\n", p->valuestring);
+		printf("records    %llu (%s of text)\n", (unsigned long long)jnum(v, "records"),
+		       human_bytes(jnum(v, "bytes"), b, sizeof b));
+		printf("members    %s\n", jstr(v, "digest"));
+		printf("commit     %s\n", commit ? commit : "(not yet written)");
+		printf("stats      ");
+		print_json(cJSON_GetObjectItemCaseSensitive(v, "stats"));
+		printf("\n");
 	}
-	gr_version_info_release(&v);
-	gr_hub_close(h);
+	cJSON_Delete(v);
 	return 0;
 }
 
 /* ------------------------------------------------------------------ records, cat */
 
-struct rec_ctx {
-	gr_hub *h;
-	uint64_t limit, n;
-};
-
-static int records_one(int64_t rid, void *ctx)
+/* One page of a paged list: records of a version, or a diff. */
+static int get_page(const char *what, const char *a, const char *b, int64_t after, uint64_t limit, cJSON **out)
 {
-	struct rec_ctx *r = ctx;
-	if (r->limit && r->n >= r->limit)
-		return 1;
-	gr_record_info info;
-	int rc = gr_catalog_record_get(gr_hub_catalog(r->h), rid, &info);
-	if (rc)
-		return rc;
-	char id[17];
-	gr_record_id(id, info.addr);
-	if (json_out) {
-		printf("%s{\"id\":\"%s\",\"url\":", r->n ? "," : "", id);
-		print_json_str(info.url);
-		printf(",\"domain\":");
-		print_json_str(info.domain);
-		printf(",\"timestamp\":");
-		print_json_str(info.ts);
-		printf(",\"source\":");
-		print_json_str(info.source);
-		printf(",\"length\":%llu}", (unsigned long long)info.len);
-	} else {
-		printf("%s  %8llu  %-20s  %s\n", id, (unsigned long long)info.len, info.ts ? info.ts : "-",
-		       info.url ? info.url : "-");
+	if (!daemon_cl) {
+		if (!strcmp(what, "records"))
+			return gr_api_records(hub, a, after, limit, out);
+		return gr_api_diff(hub, a, b, after, limit, out);
 	}
-	gr_record_info_release(&info);
-	r->n++;
-	return 0;
+	gr_buf p = GR_BUF_INIT;
+	int rc;
+	if (!strcmp(what, "records")) {
+		rc = version_path(&p, a);
+		if (!rc)
+			rc = gr_buf_printf(&p, "/records?after=%lld&limit=%llu", (long long)after, (unsigned long long)limit);
+	} else {
+		rc = gr_buf_printf(&p, "/v1/diff?from=");
+		if (!rc)
+			rc = gr_client_escape(&p, a);
+		if (!rc)
+			rc = gr_buf_printf(&p, "&to=");
+		if (!rc)
+			rc = gr_client_escape(&p, b);
+		if (!rc)
+			rc = gr_buf_printf(&p, "&after=%lld&limit=%llu", (long long)after, (unsigned long long)limit);
+	}
+	if (!rc)
+		rc = remote_get(p.ptr, out);
+	gr_buf_free(&p);
+	return rc;
+}
+
+static int next_cursor(const cJSON *page, int64_t *after)
+{
+	const char *n = jstr(page, "next");
+	if (!n)
+		return 0;
+	return gr_api_cursor(n, after) ? 0 : 1;
 }
 
 static int cmd_records(int argc, char **argv)
@@ -457,116 +589,118 @@ static int cmd_records(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("usage: granary records DATASET[@vN] [--limit N]%s", "");
-	gr_hub *h;
-	gr_version_info v;
-	int rc = open_version(argv[optind], &h, &v);
+	int rc = connect_hub();
 	if (rc)
 		return rc;
-	struct rec_ctx r = {h, limit, 0};
+	int64_t after = 0;
+	uint64_t n = 0;
+	bool more = true;
+	while (more && (!limit || n < limit)) {
+		cJSON *page;
+		uint64_t want = limit && limit - n < GR_API_PAGE_MAX ? limit - n : GR_API_PAGE_MAX;
+		if ((rc = get_page("records", argv[optind], NULL, after, want, &page))) {
+			if (json_out && n)
+				printf("]\n");
+			return fail(rc);
+		}
+		if (json_out && n == 0)
+			printf("[");
+		const cJSON *r;
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(page, "records"))
+		{
+			if (json_out) {
+				printf("%s", n ? "," : "");
+				print_json(r);
+			} else {
+				const char *ts = jstr(r, "timestamp"), *url = jstr(r, "url");
+				printf("%s  %8llu  %-20s  %s\n", jstr(r, "id"), (unsigned long long)jnum(r, "length"),
+				       ts ? ts : "-", url ? url : "-");
+			}
+			n++;
+		}
+		more = next_cursor(page, &after);
+		cJSON_Delete(page);
+	}
 	if (json_out)
-		printf("[");
-	rc = gr_catalog_members_each(gr_hub_catalog(h), v.id, records_one, &r);
-	if (json_out)
-		printf("]\n");
-	gr_version_info_release(&v);
-	gr_hub_close(h);
-	return rc < 0 ? fail(rc) : 0;
+		printf("%s]\n", n ? "" : "[");
+	return 0;
 }
 
 static int cmd_cat(int argc, char **argv)
 {
 	if (argc != 3)
 		return usage_error("usage: granary cat DATASET[@vN] RECORD_ID%s", "");
-	gr_hub *h;
-	int rc = open_hub(&h);
+	int rc = connect_hub();
 	if (rc)
 		return rc;
-	gr_version_info v;
-	gr_record_info r = {0};
 	gr_buf out = GR_BUF_INIT;
-	int64_t rid;
-	if ((rc = gr_hub_resolve(h, argv[1], &v)))
-		goto out_h;
-	if ((rc = gr_hub_record_in_version(h, &v, argv[2], &rid)) ||
-	    (rc = gr_catalog_record_get(gr_hub_catalog(h), rid, &r)))
-		goto out_v;
-	if (json_out)
-		rc = gr_hub_export_line(h, &r, &out);
-	else
-		rc = gr_hub_read_text(h, &r, &out);
+	if (daemon_cl) {
+		gr_buf p = GR_BUF_INIT;
+		long status = 0;
+		if (!(rc = version_path(&p, argv[1])) && !(rc = gr_buf_printf(&p, "/records/")) &&
+		    !(rc = gr_client_escape(&p, argv[2])) && !(rc = gr_buf_printf(&p, json_out ? "" : "/content")))
+			rc = gr_client_request(daemon_cl, "GET", p.ptr, NULL, &status, &out);
+		gr_buf_free(&p);
+		if (!rc && status != 200) {
+			cJSON *e = cJSON_ParseWithLength(out.ptr ? out.ptr : "", out.len);
+			const cJSON *err = cJSON_GetObjectItemCaseSensitive(e, "error");
+			const char *msg = jstr(err, "message");
+			rc = gr_error_set(gr_api_err_from_code(jstr(err, "code")), "%s", msg ? msg : "the daemon refused");
+			cJSON_Delete(e);
+		}
+	} else {
+		rc = gr_api_record(hub, argv[1], argv[2], json_out ? &out : NULL, json_out ? NULL : &out);
+	}
 	if (!rc)
-		fwrite(out.ptr, 1, out.len, stdout);
-out_v:
-	gr_version_info_release(&v);
-out_h:
-	gr_record_info_release(&r);
+		fwrite(out.ptr ? out.ptr : "", 1, out.len, stdout);
 	gr_buf_free(&out);
-	int e = rc ? fail(rc) : 0;
-	gr_hub_close(h);
-	return e;
+	return rc ? fail(rc) : 0;
 }
 
 /* ------------------------------------------------------------------ diff */
-
-struct diff_ctx {
-	gr_hub *h;
-	uint64_t added, removed;
-	int n;
-};
-
-static int diff_one(int64_t rid, bool added, void *ctx)
-{
-	struct diff_ctx *d = ctx;
-	gr_record_info info;
-	int rc = gr_catalog_record_get(gr_hub_catalog(d->h), rid, &info);
-	if (rc)
-		return rc;
-	char id[17];
-	gr_record_id(id, info.addr);
-	if (json_out)
-		printf("%s{\"change\":\"%s\",\"id\":\"%s\"}", d->n++ ? "," : "", added ? "added" : "removed", id);
-	else
-		printf("%c %s  %s\n", added ? '+' : '-', id, info.url ? info.url : "");
-	gr_record_info_release(&info);
-	if (added)
-		d->added++;
-	else
-		d->removed++;
-	return 0;
-}
 
 static int cmd_diff(int argc, char **argv)
 {
 	if (argc != 3)
 		return usage_error("usage: granary diff DATASET@vA DATASET@vB%s", "");
-	gr_hub *h;
-	int rc = open_hub(&h);
+	int rc = connect_hub();
 	if (rc)
 		return rc;
-	gr_version_info a, b;
-	if ((rc = gr_hub_resolve(h, argv[1], &a))) {
-		int e = fail(rc);
-		gr_hub_close(h);
-		return e;
+	int64_t after = 0;
+	uint64_t n = 0, added = 0, removed = 0;
+	bool more = true;
+	while (more) {
+		cJSON *page;
+		if ((rc = get_page("diff", argv[1], argv[2], after, GR_API_PAGE_MAX, &page))) {
+			if (json_out && n)
+				printf("]}\n");
+			return fail(rc);
+		}
+		if (json_out && after == 0)
+			printf("{\"changes\":[");
+		const cJSON *ch;
+		cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(page, "changes"))
+		{
+			if (json_out) {
+				printf("%s", n ? "," : "");
+				print_json(ch);
+			} else {
+				const char *url = jstr(ch, "url");
+				printf("%c %s  %s\n", strcmp(jstr(ch, "change"), "added") ? '-' : '+', jstr(ch, "id"),
+				       url ? url : "");
+			}
+			n++;
+		}
+		added = jnum(page, "added");
+		removed = jnum(page, "removed");
+		more = next_cursor(page, &after);
+		cJSON_Delete(page);
 	}
-	if ((rc = gr_hub_resolve(h, argv[2], &b))) {
-		int e = fail(rc);
-		gr_version_info_release(&a);
-		gr_hub_close(h);
-		return e;
-	}
-	struct diff_ctx d = {h, 0, 0, 0};
 	if (json_out)
-		printf("{\"changes\":[");
-	rc = gr_hub_diff(h, &a, &b, diff_one, &d);
-	if (json_out)
-		printf("],\"added\":%llu,\"removed\":%llu}\n", (unsigned long long)d.added, (unsigned long long)d.removed);
-	else if (!rc)
-		printf("%llu added, %llu removed\n", (unsigned long long)d.added, (unsigned long long)d.removed);
-	gr_version_info_release(&a);
-	gr_version_info_release(&b);
-	gr_hub_close(h);
-	return rc ? fail(rc) : 0;
+		printf("],\"added\":%llu,\"removed\":%llu}\n", (unsigned long long)added, (unsigned long long)removed);
+	else
+		printf("%llu added, %llu removed\n", (unsigned long long)added, (unsigned long long)removed);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ export */
@@ -577,6 +711,35 @@ static void on_count_progress(uint64_t done, uint64_t total, void *ctx)
 	char detail[64];
 	snprintf(detail, sizeof detail, "%llu/%llu", (unsigned long long)done, (unsigned long long)total);
 	progress_draw(p, total ? (double)done / (double)total : 0, detail);
+}
+
+/* Streams the daemon's export into path: temp file, fsync, rename. */
+static int remote_export(const char *spec, const char *path)
+{
+	gr_buf p = GR_BUF_INIT, tmp = GR_BUF_INIT;
+	size_t n = strlen(path);
+	bool zst = n > 4 && !strcmp(path + n - 4, ".zst");
+	int rc = version_path(&p, spec), fd = -1;
+	if (!rc)
+		rc = gr_buf_printf(&p, "/export?format=%s", zst ? "jsonl.zst" : "jsonl");
+	if (!rc)
+		rc = gr_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
+	if (!rc && (fd = mkstemp(tmp.ptr)) < 0)
+		rc = gr_error_errno(GR_EIO, "%s", path);
+	uint64_t bytes = 0;
+	if (!rc)
+		rc = gr_client_download(daemon_cl, p.ptr, fd, &bytes);
+	if (!rc && (fsync(fd) || fchmod(fd, 0644)))
+		rc = gr_error_errno(GR_EIO, "%s", path);
+	if (fd >= 0 && close(fd) && !rc)
+		rc = gr_error_errno(GR_EIO, "%s", path);
+	if (!rc && rename(tmp.ptr, path))
+		rc = gr_error_errno(GR_EIO, "%s", path);
+	if (rc && fd >= 0)
+		unlink(tmp.ptr);
+	gr_buf_free(&p);
+	gr_buf_free(&tmp);
+	return rc;
 }
 
 static int cmd_export(int argc, char **argv)
@@ -591,79 +754,41 @@ static int cmd_export(int argc, char **argv)
 	}
 	if (argc - optind != 1 || !outp)
 		return usage_error("usage: granary export DATASET[@vN] -o FILE(.jsonl|.jsonl.zst)%s", "");
-	gr_hub *h;
-	gr_version_info v;
-	int rc = open_version(argv[optind], &h, &v);
+	int rc = connect_hub();
 	if (rc)
 		return rc;
+	cJSON *v;
+	if ((rc = get_version(argv[optind], false, &v)))
+		return fail(rc);
 	progress p = {.what = "export"};
 	uint64_t n = 0, bytes = 0;
 	double t0 = gr_time_mono();
-	rc = gr_hub_export(h, &v, outp, on_count_progress, &p, &n, &bytes);
+	if (daemon_cl) {
+		rc = remote_export(argv[optind], outp);
+		n = jnum(v, "records");
+		bytes = jnum(v, "bytes");
+	} else {
+		gr_version_info vi;
+		if (!(rc = gr_hub_resolve(hub, argv[optind], &vi))) {
+			rc = gr_hub_export(hub, &vi, outp, on_count_progress, &p, &n, &bytes);
+			gr_version_info_release(&vi);
+		}
+	}
 	progress_end(&p);
 	double dt = gr_time_mono() - t0;
 	if (!rc) {
 		if (json_out)
-			printf("{\"version\":\"%s@v%d\",\"records\":%llu,\"text_bytes\":%llu,\"seconds\":%.3f}\n", v.dataset,
-			       v.num, (unsigned long long)n, (unsigned long long)bytes, dt);
+			printf("{\"version\":\"%s\",\"records\":%llu,\"text_bytes\":%llu,\"seconds\":%.3f}\n",
+			       jstr(v, "version"), (unsigned long long)n, (unsigned long long)bytes, dt);
 		else
-			printf("exported %s@v%d: %llu records, %.1f MB of text to %s in %.2f s (%.1f MB/s)\n", v.dataset,
-			       v.num, (unsigned long long)n, (double)bytes / 1e6, outp, dt,
-			       dt > 0 ? (double)bytes / 1e6 / dt : 0);
+			printf("exported %s: %llu records, %.1f MB of text to %s in %.2f s (%.1f MB/s)\n", jstr(v, "version"),
+			       (unsigned long long)n, (double)bytes / 1e6, outp, dt, dt > 0 ? (double)bytes / 1e6 / dt : 0);
 	}
-	gr_version_info_release(&v);
-	int e = rc ? fail(rc) : 0;
-	gr_hub_close(h);
-	return e;
+	cJSON_Delete(v);
+	return rc ? fail(rc) : 0;
 }
 
 /* ------------------------------------------------------------------ verify, gc */
-
-struct verify_ui {
-	progress p;
-	int nprob, ndamaged;
-};
-
-static void on_problem(const char *what, void *ctx)
-{
-	struct verify_ui *u = ctx;
-	if (u->p.shown) {
-		fprintf(stderr, "\r\033[K");
-		u->p.shown = false;
-	}
-	if (json_out)
-		return;
-	printf("problem: %s\n", what);
-	u->nprob++;
-}
-
-static void on_note(const char *what, void *ctx)
-{
-	(void)ctx;
-	if (!json_out)
-		printf("note: %s\n", what);
-}
-
-static void on_damaged(const char *id, const char *where, void *ctx)
-{
-	struct verify_ui *u = ctx;
-	if (json_out) {
-		printf("%s{\"id\":\"%s\",\"in\":", u->ndamaged++ ? "," : "", id);
-		print_json_str(where);
-		printf("}");
-		return;
-	}
-	printf("damaged record %s%s%s\n", id, *where ? " in " : "", where);
-	u->ndamaged++;
-}
-
-static void on_bytes_progress(uint64_t done, uint64_t total, void *ctx)
-{
-	progress *p = ctx;
-	char detail[64];
-	snprintf(detail, sizeof detail, "%.1f/%.1f MB", (double)done / 1e6, (double)total / 1e6);
-	progress_draw(p, total ? (double)done / (double)total : 0, detail);
-}
 
 static int cmd_verify(int argc, char **argv)
 {
@@ -677,40 +802,47 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (argc != optind)
 		return usage_error("usage: granary verify [--full]%s", "");
-	gr_hub *h;
-	int rc = open_hub(&h);
+	int rc = connect_hub();
 	if (rc)
 		return rc;
-	struct verify_ui u = {.p = {.what = full ? "verify --full" : "verify"}};
-	gr_verify_opts o = {.full = full, .problem = on_problem, .note = on_note, .damaged = on_damaged, .progress = on_bytes_progress,
-			    .ctx = &u};
-	gr_verify_result r;
-	if (json_out)
-		printf("{\"damaged\":[");
-	rc = gr_hub_verify(h, &o, &r);
-	progress_end(&u.p);
-	if (json_out) {
-		printf("],\"ok\":%s,\"full\":%s,\"packs\":%llu,\"frames\":%llu,\"chunks\":%llu,\"bytes\":%llu,"
-		       "\"versions\":%llu,\"problems\":%llu,\"damaged_records\":%llu,\"orphan_packs\":%llu,"
-		       "\"history_pending\":%llu}\n",
-		       rc ? "false" : "true", full ? "true" : "false", (unsigned long long)r.packs,
-		       (unsigned long long)r.frames, (unsigned long long)r.chunks, (unsigned long long)r.bytes,
-		       (unsigned long long)r.versions, (unsigned long long)r.problems,
-		       (unsigned long long)r.damaged_records, (unsigned long long)r.orphan_packs,
-		       (unsigned long long)r.history_pending);
-	} else if (!rc || rc == GR_ECORRUPT) {
-		printf("%s: %llu packs, %llu frames, %llu chunks, %.1f MB, %llu versions checked%s\n",
-		       rc ? "verify FAILED" : "verify ok", (unsigned long long)r.packs, (unsigned long long)r.frames,
-		       (unsigned long long)r.chunks, (double)r.bytes / 1e6, (unsigned long long)r.versions,
-		       full ? " (every chunk re-hashed)" : "");
-		if (r.orphan_packs)
-			printf("%llu orphan pack(s) from interrupted work; 'granary gc' removes them\n",
-			       (unsigned long long)r.orphan_packs);
-		if (r.history_pending)
-			printf("%llu version(s) wait for their history commit; 'granary gc' writes them\n",
-			       (unsigned long long)r.history_pending);
+	progress p = {.what = full ? "verify --full" : "verify"};
+	cJSON *res = NULL;
+	if (daemon_cl) {
+		cJSON *body = cJSON_CreateObject();
+		cJSON_AddBoolToObject(body, "full", full);
+		rc = remote_job("/v1/verify", body, &p, &res);
+		cJSON_Delete(body);
+	} else {
+		gr_api_ctl ctl = {.progress = on_job_progress, .ctx = &p, .cancel = &interrupted};
+		rc = gr_api_verify(hub, full, &ctl, &res);
 	}
-	gr_hub_close(h);
+	progress_end(&p);
+	if (res && json_out) {
+		print_json(res);
+		printf("\n");
+	} else if (res) {
+		const cJSON *x;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(res, "problems")) printf("problem: %s\n", x->valuestring);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(res, "notes")) printf("note: %s\n", x->valuestring);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(res, "damaged"))
+		{
+			const char *in = jstr(x, "in");
+			printf("damaged record %s%s%s\n", jstr(x, "id"), in && *in ? " in " : "", in ? in : "");
+		}
+		bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "ok"));
+		printf("%s: %llu packs, %llu frames, %llu chunks, %.1f MB, %llu versions checked%s\n",
+		       ok ? "verify ok" : "verify FAILED", (unsigned long long)jnum(res, "packs"),
+		       (unsigned long long)jnum(res, "frames"), (unsigned long long)jnum(res, "chunks"),
+		       (double)jnum(res, "bytes") / 1e6, (unsigned long long)jnum(res, "versions"),
+		       full ? " (every chunk re-hashed)" : "");
+		if (jnum(res, "orphan_packs"))
+			printf("%llu orphan pack(s) from interrupted work; 'granary gc' removes them\n",
+			       (unsigned long long)jnum(res, "orphan_packs"));
+		if (jnum(res, "history_pending"))
+			printf("%llu version(s) wait for their history commit; 'granary gc' writes them\n",
+			       (unsigned long long)jnum(res, "history_pending"));
+	}
+	cJSON_Delete(res);
 	return rc ? fail(rc) : 0;
 }
 
@@ -719,24 +851,306 @@ static int cmd_gc(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return usage_error("gc takes no arguments%s", "");
-	gr_hub *h;
-	int rc = open_hub(&h);
+	int rc = connect_hub();
 	if (rc)
 		return rc;
-	gr_gc_result r;
-	rc = gr_hub_gc(h, &r);
-	gr_hub_close(h);
-	if (rc)
+	cJSON *res = NULL;
+	rc = daemon_cl ? remote_job("/v1/gc", NULL, NULL, &res) : gr_api_gc(hub, NULL, &res);
+	if (rc) {
+		cJSON_Delete(res);
 		return fail(rc);
-	if (json_out)
-		printf("{\"orphan_packs\":%llu,\"orphan_bytes\":%llu,\"tmp_files\":%llu,\"history_commits_written\":%llu}\n",
-		       (unsigned long long)r.orphan_packs, (unsigned long long)r.orphan_bytes,
-		       (unsigned long long)r.tmp_files, (unsigned long long)r.history_synced);
-	else
+	}
+	if (json_out) {
+		print_json(res);
+		printf("\n");
+	} else {
 		printf("gc: removed %llu orphan pack(s) (%.1f MB) and %llu temp file(s); wrote %llu missing history "
 		       "commit(s)\n",
-		       (unsigned long long)r.orphan_packs, (double)r.orphan_bytes / 1e6, (unsigned long long)r.tmp_files,
-		       (unsigned long long)r.history_synced);
+		       (unsigned long long)jnum(res, "orphan_packs"), (double)jnum(res, "orphan_bytes") / 1e6,
+		       (unsigned long long)jnum(res, "tmp_files"), (unsigned long long)jnum(res, "history_commits_written"));
+	}
+	cJSON_Delete(res);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ daemon verbs */
+
+static int need_daemon(const char *verb)
+{
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	if (!daemon_cl) {
+		fprintf(stderr, "granary: %s: no daemon serves %s (start one: granary --hub %s serve)\n", verb, hub_dir,
+			hub_dir);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	gr_server_opts o = {.hub = hub_dir};
+	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
+					     {"socket-mode", required_argument, NULL, 'm'},
+					     {"verbose", no_argument, NULL, 'v'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.socket = optarg; break;
+		case 'm': o.socket_mode = (unsigned)strtoul(optarg, NULL, 8); break;
+		case 'v': o.verbose = true; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (argc != optind)
+		return usage_error("usage: granary serve [--socket PATH] [--socket-mode OCTAL] [--verbose]%s", "");
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	int rc = gr_server_run(&o);
+	return rc ? fail(rc) : 0;
+}
+
+static void print_job(const cJSON *j)
+{
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(j, "progress");
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
+	printf("job %llu  %-7s %-9s uid %llu  created %s", (unsigned long long)jnum(j, "id"), jstr(j, "kind"),
+	       jstr(j, "state"), (unsigned long long)jnum(j, "uid"), jstr(j, "created"));
+	if (cJSON_IsObject(pr) && !strcmp(jstr(j, "state"), "running"))
+		printf("  %.1f/%.1f MB, %llu records", (double)jnum(pr, "bytes_done") / 1e6,
+		       (double)jnum(pr, "bytes_total") / 1e6, (unsigned long long)jnum(pr, "records_done"));
+	if (cJSON_IsObject(err))
+		printf("\n    %s: %s", jstr(err, "code"), jstr(err, "message"));
+	printf("\n");
+}
+
+static int cmd_jobs(int argc, char **argv)
+{
+	static const struct option opts[] = {{"cancel", no_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+	bool cancel = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'c')
+			return EXIT_USAGE;
+		cancel = true;
+	}
+	if (argc - optind > 1 || (cancel && argc - optind != 1))
+		return usage_error("usage: granary jobs [ID [--cancel]]%s", "");
+	int rc = need_daemon("jobs");
+	if (rc)
+		return rc;
+	cJSON *o;
+	char path[64];
+	if (argc - optind == 1) {
+		char *end;
+		unsigned long long id = strtoull(argv[optind], &end, 10);
+		if (*end || !id)
+			return usage_error("a job id is a number, not '%s'", argv[optind]);
+		snprintf(path, sizeof path, "/v1/jobs/%llu", id);
+		rc = gr_client_json(daemon_cl, cancel ? "DELETE" : "GET", path, NULL, &o);
+	} else {
+		rc = remote_get("/v1/jobs", &o);
+	}
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json(o);
+		printf("\n");
+	} else if (cJSON_IsArray(o)) {
+		const cJSON *j;
+		cJSON_ArrayForEach(j, o) print_job(j);
+	} else {
+		print_job(o);
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
+/* roles and the audit log live in HUB/access.db: through the daemon when it
+ * runs, else opened here (the hub's owner may edit it directly). */
+static int open_access(gr_access **a)
+{
+	char p[4096];
+	struct stat st;
+	if (snprintf(p, sizeof p, "%s/access.db", hub_dir) >= (int)sizeof p)
+		return fail(gr_error_set(GR_ELIMIT, "hub path too long"));
+	if (stat(hub_dir, &st))
+		return fail(gr_error_errno(GR_ENOTFOUND, "hub %s", hub_dir));
+	int rc = gr_access_open(a, p, st.st_uid);
+	return rc ? fail(rc) : 0;
+}
+
+static int role_row(const char *principal, const char *role, int64_t by, const char *at, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "principal", principal);
+	cJSON_AddStringToObject(o, "role", role);
+	cJSON_AddNumberToObject(o, "set_by", (double)by);
+	cJSON_AddStringToObject(o, "set_at", at);
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+static int cmd_roles(int argc, char **argv)
+{
+	bool list = argc == 1;
+	bool grant = argc == 4 && !strcmp(argv[1], "grant"), revoke = argc == 4 && !strcmp(argv[1], "revoke");
+	if (!list && !grant && !revoke)
+		return usage_error("usage: granary roles [grant|revoke PRINCIPAL ROLE]  (PRINCIPAL: uid:N, gid:N or *)%s", "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *o = NULL;
+	if (daemon_cl) {
+		gr_buf p = GR_BUF_INIT;
+		rc = gr_buf_printf(&p, "/v1/roles");
+		if (!list && !rc && !(rc = gr_buf_printf(&p, "/")) && !(rc = gr_client_escape(&p, argv[2])) &&
+		    !(rc = gr_buf_printf(&p, "/")))
+			rc = gr_client_escape(&p, argv[3]);
+		if (!rc)
+			rc = gr_client_json(daemon_cl, list ? "GET" : grant ? "PUT" : "DELETE", p.ptr, NULL, &o);
+		gr_buf_free(&p);
+	} else {
+		gr_access *a;
+		if ((rc = open_access(&a)))
+			return rc;
+		if (list) {
+			o = cJSON_CreateArray();
+			rc = gr_access_roles_each(a, role_row, o);
+		} else {
+			rc = grant ? gr_access_role_set(a, argv[2], argv[3], getuid()) : gr_access_role_del(a, argv[2], argv[3]);
+			if (!rc) {
+				o = cJSON_CreateObject();
+				cJSON_AddStringToObject(o, "principal", argv[2]);
+				cJSON_AddStringToObject(o, "role", argv[3]);
+				cJSON_AddBoolToObject(o, "granted", grant);
+			}
+		}
+		gr_access_close(a);
+	}
+	if (rc) {
+		cJSON_Delete(o);
+		return fail(rc);
+	}
+	if (json_out) {
+		print_json(o);
+		printf("\n");
+	} else if (list) {
+		const cJSON *r;
+		cJSON_ArrayForEach(r, o) printf("%-12s %-8s set %s by uid %llu\n", jstr(r, "principal"), jstr(r, "role"),
+						jstr(r, "set_at"), (unsigned long long)jnum(r, "set_by"));
+	} else {
+		printf("%s %s %s\n", grant ? "granted" : "revoked", argv[3], argv[2]);
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
+static int audit_row(const gr_audit_entry *e, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)e->id);
+	cJSON_AddStringToObject(o, "at", e->at);
+	cJSON_AddNumberToObject(o, "uid", e->uid);
+	cJSON_AddNumberToObject(o, "gid", e->gid);
+	cJSON_AddNumberToObject(o, "pid", e->pid);
+	cJSON_AddStringToObject(o, "roles", e->roles);
+	cJSON_AddStringToObject(o, "action", e->action);
+	cJSON_AddStringToObject(o, "target", e->target);
+	cJSON_AddStringToObject(o, "outcome", e->outcome);
+	cJSON_AddStringToObject(o, "detail", e->detail);
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+static int cmd_audit_log(int argc, char **argv)
+{
+	static const struct option opts[] = {{"limit", required_argument, NULL, 'n'},
+					     {"after", required_argument, NULL, 'a'},
+					     {NULL, 0, NULL, 0}};
+	unsigned long long limit = 1000, after = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		char *end;
+		unsigned long long v = strtoull(optarg, &end, 10);
+		if (*end || optarg[0] == '-')
+			return usage_error("a number, not '%s'", optarg);
+		if (c == 'n')
+			limit = v;
+		else if (c == 'a')
+			after = v;
+		else
+			return EXIT_USAGE;
+	}
+	if (argc != optind)
+		return usage_error("usage: granary audit-log [--limit N] [--after ID]%s", "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *arr = NULL;
+	if (daemon_cl) {
+		char p[128];
+		snprintf(p, sizeof p, "/v1/audit-log?after=%llu&limit=%llu", after, limit);
+		rc = remote_get(p, &arr);
+	} else {
+		gr_access *a;
+		if ((rc = open_access(&a)))
+			return rc;
+		arr = cJSON_CreateArray();
+		rc = gr_access_audit_each(a, (int64_t)after, (int)(limit > 100000 ? 100000 : limit), audit_row, arr);
+		gr_access_close(a);
+	}
+	if (rc) {
+		cJSON_Delete(arr);
+		return fail(rc);
+	}
+	if (json_out) {
+		print_json(arr);
+		printf("\n");
+	}
+	const cJSON *e;
+	cJSON_ArrayForEach(e, (json_out ? (cJSON *)NULL : arr))
+	{
+		const char *d = jstr(e, "detail");
+		printf("%llu  %s  uid %llu (%s)  %-8s %-12s %s%s%s\n", (unsigned long long)jnum(e, "id"), jstr(e, "at"),
+		       (unsigned long long)jnum(e, "uid"), jstr(e, "roles"), jstr(e, "outcome"), jstr(e, "action"),
+		       jstr(e, "target"), d && *d ? "  " : "", d ? d : "");
+	}
+	cJSON_Delete(arr);
+	return 0;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return usage_error("status takes no arguments%s", "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *o;
+	if (daemon_cl) {
+		if ((rc = remote_get("/v1/status", &o)))
+			return fail(rc);
+	} else {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "hub", gr_hub_path(hub));
+		cJSON_AddNullToObject(o, "pid");
+	}
+	if (json_out) {
+		print_json(o);
+		printf("\n");
+	} else if (daemon_cl) {
+		const cJSON *me = cJSON_GetObjectItemCaseSensitive(o, "caller");
+		printf("granaryd %s serves %s (pid %llu, up %llu s)\nyou are uid %llu, roles: %s\n", jstr(o, "granary"),
+		       jstr(o, "hub"), (unsigned long long)jnum(o, "pid"), (unsigned long long)jnum(o, "uptime_seconds"),
+		       (unsigned long long)jnum(me, "uid"), jstr(me, "roles"));
+	} else {
+		printf("no daemon serves %s; the CLI opens it directly\n", hub_dir);
+	}
+	cJSON_Delete(o);
 	return 0;
 }
 
@@ -761,6 +1175,11 @@ static const struct command {
 	{"export", cmd_export, "export DATASET[@vN] -o FILE        write JSON Lines (.jsonl or .jsonl.zst)"},
 	{"verify", cmd_verify, "verify [--full]                    check the hub; --full re-hashes every chunk"},
 	{"gc", cmd_gc, "gc                                 remove orphan packs and temp files"},
+	{"serve", cmd_serve, "serve [--socket PATH]              run the daemon (granaryd) on this hub"},
+	{"status", cmd_status, "status                             the daemon serving the hub, and your roles"},
+	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
+	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},
+	{"audit-log", cmd_audit_log, "audit-log [--limit N] [--after ID] writes asked of the daemon, and refusals"},
 	{"help", cmd_help, "help                               this text"},
 };
 
@@ -768,18 +1187,22 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("usage: granary [--hub DIR] [--json] COMMAND [ARGS]\n\n"
-	       "The hub is --hub DIR, else $GRANARY_HUB, else ./.granary\n\ncommands:\n");
+	printf("usage: granary [--hub DIR] [--json] [--no-daemon] COMMAND [ARGS]\n\n"
+	       "The hub is --hub DIR, else $GRANARY_HUB, else ./.granary. When a daemon serves it\n"
+	       "(socket DIR/granary.sock or $GRANARY_SOCKET) the commands go through the daemon,\n"
+	       "unless --no-daemon or GRANARY_NO_DAEMON=1.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		printf("  %s\n", commands[i].usage);
 	printf("\nexit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 corrupt/verify failed, 5 hub busy,\n"
-	       "6 bad input, 7 I/O error, 130 interrupted (docs/exit-codes.md)\n");
+	       "6 bad input, 7 I/O error, 8 permission denied, 130 interrupted (docs/exit-codes.md)\n");
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	hub_dir = getenv("GRANARY_HUB");
+	const char *nd = getenv("GRANARY_NO_DAEMON");
+	no_daemon = nd && *nd && strcmp(nd, "0");
 	if (!hub_dir || !*hub_dir)
 		hub_dir = ".granary";
 	int i = 1;
@@ -790,6 +1213,8 @@ int main(int argc, char **argv)
 			hub_dir = argv[++i];
 		} else if (!strncmp(argv[i], "--hub=", 6)) {
 			hub_dir = argv[i] + 6;
+		} else if (!strcmp(argv[i], "--no-daemon")) {
+			no_daemon = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			return cmd_help(0, NULL);
 		} else if (!strcmp(argv[i], "--version")) {
@@ -823,6 +1248,7 @@ int main(int argc, char **argv)
 		}
 		optind = 1;
 		int rc = commands[k].fn(m, args);
+		disconnect_hub();
 		free(args);
 		if (fflush(stdout) != 0 && rc == 0)
 			rc = EXIT_IO;

@@ -65,8 +65,8 @@ expect_in out "version    web@v1" "show web@1 (number without v)"
 expect_rc 0 "$G" --json show web
 expect_in out '"version":"web@v1"' "show --json: version"
 expect_in out '"records":20,' "show --json: records"
-expect_in out '"input_records": 20' "show --json: stats"
-expect_in out '"files": ["c4-sample.01.json.gz", "ccnet-cc_en_head-0091.jsonl"]' "show --json: input files"
+expect_in out '"input_records":20' "show --json: stats"
+expect_in out '"files":["c4-sample.01.json.gz","ccnet-cc_en_head-0091.jsonl"]' "show --json: input files"
 expect_rc 3 "$G" show web@v2
 expect_rc 3 "$G" show nosuch
 expect_rc 6 "$G" show web@vx

@@ -49,7 +49,7 @@ for n in 2 4 5 6 7 8 11 12; do
 done
 expect_eq "nothing on stdout about skipped lines" "$(grep -c 'skipped:' out)" 0
 expect_rc 0 "$G" --json show m
-expect_in out '"skipped": 8' "show --json stats count the skipped lines"
+expect_in out '"skipped":8' "show --json stats count the skipped lines"
 expect_rc 0 "$G" records m
 expect_eq "records" "$(wc -l <out)" 3
 expect_rc 0 "$G" export m -o m.jsonl

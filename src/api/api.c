@@ -1,0 +1,530 @@
+/*
+ * The hub's operations as JSON objects (see api.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
+
+#include "api/api.h"
+
+static const struct {
+	int rc;
+	const char *code;
+	int status;
+} err_table[] = {
+	{GR_ENOTFOUND, "not_found", 404}, {GR_EINVAL, "bad_request", 400}, {GR_ECORRUPT, "corrupt", 500},
+	{GR_EIO, "io_error", 500},	  {GR_ELIMIT, "too_large", 413},   {GR_EPERM, "forbidden", 403},
+	{GR_EBUSY, "busy", 409},	  {GR_EEXIST, "exists", 409},	   {GR_ENOMEM, "out_of_memory", 503},
+	{GR_EINTR, "cancelled", 409},	  {GR_ERROR, "failed", 500},
+};
+
+const char *gr_api_err_code(int rc)
+{
+	for (size_t i = 0; i < sizeof err_table / sizeof *err_table; i++)
+		if (err_table[i].rc == rc)
+			return err_table[i].code;
+	return "failed";
+}
+
+int gr_api_err_status(int rc)
+{
+	for (size_t i = 0; i < sizeof err_table / sizeof *err_table; i++)
+		if (err_table[i].rc == rc)
+			return err_table[i].status;
+	return 500;
+}
+
+int gr_api_err_from_code(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof err_table / sizeof *err_table; i++)
+		if (!strcmp(err_table[i].code, code))
+			return err_table[i].rc;
+	return GR_ERROR;
+}
+
+cJSON *gr_api_error_json(int rc, const char *message)
+{
+	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
+	cJSON_AddStringToObject(e, "code", gr_api_err_code(rc));
+	cJSON_AddStringToObject(e, "message", message ? message : "");
+	return o;
+}
+
+int gr_api_cursor(const char *s, int64_t *out)
+{
+	*out = 0;
+	if (!s || !*s)
+		return 0;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end || errno || v < 0)
+		return gr_error_set(GR_EINVAL, "bad cursor '%s'", s);
+	*out = v;
+	return 0;
+}
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* cJSON allocation failures surface here once, at the end of building. */
+static int done(cJSON *o, cJSON **out)
+{
+	if (!o)
+		return gr_error_set(GR_ENOMEM, "out of memory");
+	*out = o;
+	return 0;
+}
+
+cJSON *gr_api_version_json(gr_hub *h, const gr_version_info *v)
+{
+	char hex[GR_HEX_LEN + 1], name[GR_DATASET_NAME_MAX + 16], digest[GR_HEX_LEN + 8];
+	gr_hex(hex, v->digest, GR_HASH_LEN);
+	snprintf(name, sizeof name, "%s@v%d", v->dataset, v->num);
+	snprintf(digest, sizeof digest, "sha256:%s", hex);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "version", name);
+	cJSON_AddStringToObject(o, "dataset", v->dataset);
+	cJSON_AddNumberToObject(o, "number", v->num);
+	cJSON_AddItemToObject(o, "operation", str_or_null(v->operation));
+	cJSON_AddItemToObject(o, "message", str_or_null(v->message));
+	cJSON_AddItemToObject(o, "created", str_or_null(v->created));
+	cJSON_AddItemToObject(o, "author", str_or_null(v->author));
+	cJSON *parents = cJSON_AddArrayToObject(o, "parents");
+	for (int i = 0; i < v->nparents; i++) {
+		gr_version_info p;
+		if (gr_catalog_version_by_id(gr_hub_catalog(h), v->parents[i], &p))
+			continue;
+		snprintf(name, sizeof name, "%s@v%d", p.dataset, p.num);
+		cJSON_AddItemToArray(parents, cJSON_CreateString(name));
+		gr_version_info_release(&p);
+	}
+	cJSON_AddNumberToObject(o, "records", (double)v->records);
+	cJSON_AddNumberToObject(o, "bytes", (double)v->bytes);
+	cJSON_AddStringToObject(o, "digest", digest);
+	cJSON_AddItemToObject(o, "commit", str_or_null(v->git_commit));
+	cJSON *stats = v->stats ? cJSON_Parse(v->stats) : NULL;
+	cJSON_AddItemToObject(o, "stats", stats ? stats : cJSON_CreateObject());
+	return o;
+}
+
+struct ds_ctx {
+	gr_hub *h;
+	cJSON *arr;
+};
+
+static int ds_one(const char *name, const gr_version_info *head, void *ctx)
+{
+	struct ds_ctx *d = ctx;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "dataset", name);
+	cJSON_AddItemToObject(o, "head", head ? gr_api_version_json(d->h, head) : cJSON_CreateNull());
+	cJSON_AddItemToArray(d->arr, o);
+	return 0;
+}
+
+int gr_api_datasets(gr_hub *h, cJSON **out)
+{
+	struct ds_ctx d = {h, cJSON_CreateArray()};
+	int rc = gr_catalog_dataset_each(gr_hub_catalog(h), ds_one, &d);
+	if (rc) {
+		cJSON_Delete(d.arr);
+		return rc;
+	}
+	return done(d.arr, out);
+}
+
+static int log_one(const gr_version_info *v, void *ctx)
+{
+	struct ds_ctx *d = ctx;
+	cJSON_AddItemToArray(d->arr, gr_api_version_json(d->h, v));
+	return 0;
+}
+
+int gr_api_log(gr_hub *h, const char *spec, cJSON **out)
+{
+	gr_version_info head;
+	int rc = gr_hub_resolve(h, spec, &head);
+	if (rc)
+		return rc;
+	struct ds_ctx d = {h, cJSON_CreateArray()};
+	rc = gr_catalog_version_each(gr_hub_catalog(h), head.dataset_id, log_one, &d);
+	gr_version_info_release(&head);
+	if (rc) {
+		cJSON_Delete(d.arr);
+		return rc;
+	}
+	return done(d.arr, out);
+}
+
+int gr_api_show(gr_hub *h, const char *spec, cJSON **out)
+{
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	cJSON *o = gr_api_version_json(h, &v);
+	gr_version_info_release(&v);
+	return done(o, out);
+}
+
+static cJSON *record_json(const gr_record_info *r)
+{
+	char id[17];
+	gr_record_id(id, r->addr);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddItemToObject(o, "url", str_or_null(r->url));
+	cJSON_AddItemToObject(o, "domain", str_or_null(r->domain));
+	cJSON_AddItemToObject(o, "timestamp", str_or_null(r->ts));
+	cJSON_AddItemToObject(o, "source", str_or_null(r->source));
+	cJSON_AddNumberToObject(o, "length", (double)r->len);
+	return o;
+}
+
+struct page_ctx {
+	gr_hub *h;
+	int64_t after, last;
+	uint64_t limit, n, added, removed;
+	bool more;
+	cJSON *arr;
+	int err;
+};
+
+static int records_one(int64_t rid, void *ctx)
+{
+	struct page_ctx *p = ctx;
+	if (rid <= p->after)
+		return 0;
+	if (p->n == p->limit) {
+		p->more = true;
+		return 1;
+	}
+	gr_record_info info;
+	int rc = gr_catalog_record_get(gr_hub_catalog(p->h), rid, &info);
+	if (rc)
+		return rc;
+	cJSON_AddItemToArray(p->arr, record_json(&info));
+	gr_record_info_release(&info);
+	p->last = rid;
+	p->n++;
+	return 0;
+}
+
+static uint64_t clamp_limit(uint64_t limit)
+{
+	return limit == 0 || limit > GR_API_PAGE_MAX ? GR_API_PAGE_MAX : limit;
+}
+
+static void add_cursor(cJSON *o, const struct page_ctx *p)
+{
+	char c[32];
+	snprintf(c, sizeof c, "%lld", (long long)p->last);
+	cJSON_AddItemToObject(o, "next", p->more ? cJSON_CreateString(c) : cJSON_CreateNull());
+}
+
+int gr_api_records(gr_hub *h, const char *spec, int64_t after, uint64_t limit, cJSON **out)
+{
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	char name[GR_DATASET_NAME_MAX + 16];
+	snprintf(name, sizeof name, "%s@v%d", v.dataset, v.num);
+	cJSON_AddStringToObject(o, "version", name);
+	struct page_ctx p = {.h = h, .after = after, .limit = clamp_limit(limit), .arr = cJSON_AddArrayToObject(o, "records")};
+	rc = gr_catalog_members_each(gr_hub_catalog(h), v.id, records_one, &p);
+	gr_version_info_release(&v);
+	if (rc < 0) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	add_cursor(o, &p);
+	return done(o, out);
+}
+
+int gr_api_record(gr_hub *h, const char *spec, const char *id, gr_buf *json, gr_buf *text)
+{
+	gr_version_info v;
+	gr_record_info r = {0};
+	int64_t rid;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	if (!(rc = gr_hub_record_in_version(h, &v, id, &rid)) && !(rc = gr_catalog_record_get(gr_hub_catalog(h), rid, &r))) {
+		if (json)
+			rc = gr_hub_export_line(h, &r, json);
+		if (!rc && text)
+			rc = gr_hub_read_text(h, &r, text);
+	}
+	gr_record_info_release(&r);
+	gr_version_info_release(&v);
+	return rc;
+}
+
+/* Changes are listed in the order gr_hub_diff reports them; the cursor is
+ * the number of changes already listed. */
+struct diff_page {
+	struct page_ctx p;
+	int64_t index;
+};
+
+static int diff_page_one(int64_t rid, bool added, void *ctx)
+{
+	struct diff_page *d = ctx;
+	if (added)
+		d->p.added++;
+	else
+		d->p.removed++;
+	int64_t i = d->index++;
+	if (i < d->p.after || d->p.more)
+		return 0;
+	if (d->p.n == d->p.limit) {
+		d->p.more = true;
+		return 0;
+	}
+	gr_record_info info;
+	int rc = gr_catalog_record_get(gr_hub_catalog(d->p.h), rid, &info);
+	if (rc)
+		return rc;
+	char id[17];
+	gr_record_id(id, info.addr);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "change", added ? "added" : "removed");
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddItemToObject(o, "url", str_or_null(info.url));
+	cJSON_AddItemToArray(d->p.arr, o);
+	gr_record_info_release(&info);
+	d->p.n++;
+	d->p.last = i + 1;
+	return 0;
+}
+
+int gr_api_diff(gr_hub *h, const char *spec_a, const char *spec_b, int64_t after, uint64_t limit, cJSON **out)
+{
+	gr_version_info a, b;
+	int rc = gr_hub_resolve(h, spec_a, &a);
+	if (rc)
+		return rc;
+	if ((rc = gr_hub_resolve(h, spec_b, &b))) {
+		gr_version_info_release(&a);
+		return rc;
+	}
+	cJSON *o = cJSON_CreateObject();
+	struct diff_page d = {.p = {.h = h, .after = after, .limit = clamp_limit(limit), .arr = cJSON_AddArrayToObject(o, "changes")}};
+	rc = gr_hub_diff(h, &a, &b, diff_page_one, &d);
+	gr_version_info_release(&a);
+	gr_version_info_release(&b);
+	if (rc < 0) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	cJSON_AddNumberToObject(o, "added", (double)d.p.added);
+	cJSON_AddNumberToObject(o, "removed", (double)d.p.removed);
+	add_cursor(o, &d.p);
+	return done(o, out);
+}
+
+/* ------------------------------------------------------------------ jobs */
+
+#define SKIPPED_LISTED 100
+
+struct ingest_ctx {
+	const gr_api_ctl *ctl;
+	cJSON *skipped;
+	int nskipped;
+	uint64_t *sizes; /* of each file on disk */
+	uint64_t bytes_all;
+};
+
+static void ingest_bad_line(const char *file, uint64_t line, const char *why, void *ctx)
+{
+	struct ingest_ctx *c = ctx;
+	if (c->nskipped++ < SKIPPED_LISTED) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "file", file);
+		cJSON_AddNumberToObject(o, "line", (double)line);
+		cJSON_AddStringToObject(o, "why", why);
+		cJSON_AddItemToArray(c->skipped, o);
+	}
+	if (c->ctl && c->ctl->bad_line)
+		c->ctl->bad_line(file, line, why, c->ctl->ctx);
+}
+
+static void ingest_progress(const gr_ingest_progress *p, void *ctx)
+{
+	struct ingest_ctx *c = ctx;
+	if (!c->ctl || !c->ctl->progress)
+		return;
+	gr_api_progress g = {.records_done = p->records, .stage = p->file, .bytes_total = c->bytes_all};
+	for (uint64_t i = 0; i < p->files_done && i < p->files_total; i++)
+		g.bytes_done += c->sizes[i];
+	g.bytes_done += p->bytes_done;
+	c->ctl->progress(&g, c->ctl->ctx);
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool jbool(const cJSON *o, const char *k)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_api_ctl *ctl, cJSON **result)
+{
+	*result = NULL;
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(params, "files");
+	int n = cJSON_GetArraySize(files);
+	if (!cJSON_IsArray(files) || n == 0)
+		return gr_error_set(GR_EINVAL, "ingest needs at least one file");
+	const char **paths = calloc((size_t)n, sizeof *paths);
+	struct ingest_ctx c = {.ctl = ctl, .skipped = cJSON_CreateArray(), .sizes = calloc((size_t)n, sizeof(uint64_t))};
+	if (!paths || !c.sizes) {
+		free(paths);
+		free(c.sizes);
+		cJSON_Delete(c.skipped);
+		return gr_error_set(GR_ENOMEM, "out of memory");
+	}
+	int i = 0, rc = 0;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, files)
+	{
+		if (!cJSON_IsString(f)) {
+			rc = gr_error_set(GR_EINVAL, "files must be strings");
+			goto out;
+		}
+		struct stat st;
+		if (stat(f->valuestring, &st) == 0)
+			c.bytes_all += c.sizes[i] = (uint64_t)st.st_size;
+		paths[i++] = f->valuestring;
+	}
+	const cJSON *threads = cJSON_GetObjectItemCaseSensitive(params, "threads");
+	gr_hub_ingest_opts o = {
+		.text_field = jstr(params, "text_field"),
+		.source = jstr(params, "source"),
+		.message = jstr(params, "message"),
+		.strict = jbool(params, "strict"),
+		.replace = jbool(params, "replace"),
+		.threads = cJSON_IsNumber(threads) ? threads->valueint : 0,
+		.bad_line = ingest_bad_line,
+		.progress = ingest_progress,
+		.ctx = &c,
+		.cancel = ctl ? ctl->cancel : NULL,
+	};
+	gr_version_info v;
+	gr_hub_ingest_result r;
+	if ((rc = gr_hub_ingest(h, dataset, paths, (size_t)n, &o, &v, &r)))
+		goto out;
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddItemToObject(res, "version", gr_api_version_json(h, &v));
+	cJSON *s = cJSON_AddObjectToObject(res, "ingest");
+	cJSON_AddNumberToObject(s, "records_in", (double)r.stats.records_in);
+	cJSON_AddNumberToObject(s, "records_new", (double)r.stats.records_new);
+	cJSON_AddNumberToObject(s, "duplicates", (double)r.stats.duplicates);
+	cJSON_AddNumberToObject(s, "skipped", (double)r.stats.skipped);
+	cJSON_AddNumberToObject(s, "bytes_in", (double)r.stats.bytes_in);
+	cJSON_AddNumberToObject(s, "bytes_stored", (double)r.bytes_stored);
+	cJSON_AddNumberToObject(s, "seconds", r.seconds);
+	cJSON_AddNumberToObject(s, "mb_per_s", r.seconds > 0 ? (double)r.stats.bytes_in / 1e6 / r.seconds : 0);
+	cJSON_AddItemToObject(s, "skipped_lines", c.skipped);
+	c.skipped = NULL;
+	if (r.history_warning[0])
+		cJSON_AddStringToObject(res, "warning", r.history_warning);
+	gr_version_info_release(&v);
+	rc = done(res, result);
+out:
+	cJSON_Delete(c.skipped);
+	free(c.sizes);
+	free(paths);
+	return rc;
+}
+
+struct verify_ctx {
+	const gr_api_ctl *ctl;
+	cJSON *problems, *notes, *damaged;
+};
+
+static void v_problem(const char *what, void *ctx)
+{
+	cJSON_AddItemToArray(((struct verify_ctx *)ctx)->problems, cJSON_CreateString(what));
+}
+
+static void v_note(const char *what, void *ctx)
+{
+	cJSON_AddItemToArray(((struct verify_ctx *)ctx)->notes, cJSON_CreateString(what));
+}
+
+static void v_damaged(const char *id, const char *where, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "in", where);
+	cJSON_AddItemToArray(((struct verify_ctx *)ctx)->damaged, o);
+}
+
+static void v_progress(uint64_t done_, uint64_t total, void *ctx)
+{
+	struct verify_ctx *v = ctx;
+	if (v->ctl && v->ctl->progress) {
+		gr_api_progress g = {.bytes_done = done_, .bytes_total = total, .stage = "verify"};
+		v->ctl->progress(&g, v->ctl->ctx);
+	}
+}
+
+int gr_api_verify(gr_hub *h, bool full, const gr_api_ctl *ctl, cJSON **result)
+{
+	cJSON *res = cJSON_CreateObject();
+	struct verify_ctx v = {ctl, cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray()};
+	gr_verify_opts o = {.full = full, .problem = v_problem, .note = v_note, .damaged = v_damaged,
+			    .progress = v_progress, .ctx = &v};
+	gr_verify_result r = {0};
+	int rc = gr_hub_verify(h, &o, &r);
+	if (rc && rc != GR_ECORRUPT) {
+		cJSON_Delete(res);
+		cJSON_Delete(v.problems);
+		cJSON_Delete(v.notes);
+		cJSON_Delete(v.damaged);
+		*result = NULL;
+		return rc;
+	}
+	cJSON_AddBoolToObject(res, "ok", rc == 0);
+	cJSON_AddBoolToObject(res, "full", full);
+	cJSON_AddNumberToObject(res, "packs", (double)r.packs);
+	cJSON_AddNumberToObject(res, "frames", (double)r.frames);
+	cJSON_AddNumberToObject(res, "chunks", (double)r.chunks);
+	cJSON_AddNumberToObject(res, "bytes", (double)r.bytes);
+	cJSON_AddNumberToObject(res, "versions", (double)r.versions);
+	cJSON_AddNumberToObject(res, "damaged_records", (double)r.damaged_records);
+	cJSON_AddNumberToObject(res, "orphan_packs", (double)r.orphan_packs);
+	cJSON_AddNumberToObject(res, "history_pending", (double)r.history_pending);
+	cJSON_AddItemToObject(res, "problems", v.problems);
+	cJSON_AddItemToObject(res, "notes", v.notes);
+	cJSON_AddItemToObject(res, "damaged", v.damaged);
+	int drc = done(res, result);
+	return drc ? drc : rc;
+}
+
+int gr_api_gc(gr_hub *h, const gr_api_ctl *ctl, cJSON **result)
+{
+	(void)ctl;
+	*result = NULL;
+	gr_gc_result r;
+	int rc = gr_hub_gc(h, &r);
+	if (rc)
+		return rc;
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddNumberToObject(res, "orphan_packs", (double)r.orphan_packs);
+	cJSON_AddNumberToObject(res, "orphan_bytes", (double)r.orphan_bytes);
+	cJSON_AddNumberToObject(res, "tmp_files", (double)r.tmp_files);
+	cJSON_AddNumberToObject(res, "history_commits_written", (double)r.history_synced);
+	return done(res, result);
+}

@@ -1,0 +1,71 @@
+/*
+ * api — every operation of the hub as JSON in, JSON out. The daemon serves
+ * these results over the socket and the CLI renders the very same objects,
+ * whether it computed them itself or got them from the daemon; so the two
+ * cannot drift apart. docs/api.md describes each object.
+ */
+#ifndef GR_API_H
+#define GR_API_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "granary.h"
+
+/* The error's code string for JSON ("not_found", ...) and its HTTP status. */
+const char *gr_api_err_code(int rc);
+int gr_api_err_status(int rc);
+/* The gr_err for a code string (GR_ERROR when unknown). */
+int gr_api_err_from_code(const char *code);
+/* {"error":{"code":..,"message":..}} */
+cJSON *gr_api_error_json(int rc, const char *message);
+
+/* A version as JSON: version, dataset, number, operation, message, created,
+ * author, parents, records, bytes, digest, commit, stats. */
+cJSON *gr_api_version_json(gr_hub *h, const gr_version_info *v);
+
+/* [{"dataset":..,"head":VERSION|null}] */
+int gr_api_datasets(gr_hub *h, cJSON **out);
+/* Versions of the dataset of spec, newest first. */
+int gr_api_log(gr_hub *h, const char *spec, cJSON **out);
+int gr_api_show(gr_hub *h, const char *spec, cJSON **out);
+
+#define GR_API_PAGE_MAX 10000
+/* {"version":..,"records":[{"id","url","domain","timestamp","source","length"}],"next":CURSOR|null}:
+ * members after the cursor (0: from the start), at most limit (<= GR_API_PAGE_MAX). */
+int gr_api_records(gr_hub *h, const char *spec, int64_t after, uint64_t limit, cJSON **out);
+/* One record of a version: its export line (JSON object and '\n') in json,
+ * or its text in text (either may be NULL). */
+int gr_api_record(gr_hub *h, const char *spec, const char *id, gr_buf *json, gr_buf *text);
+/* {"changes":[{"change":"added"|"removed","id","url"}],"added":N,"removed":N,"next":CURSOR|null} */
+int gr_api_diff(gr_hub *h, const char *spec_a, const char *spec_b, int64_t after, uint64_t limit, cJSON **out);
+
+/* ---- long work: progress, cancel, result ---- */
+typedef struct {
+	uint64_t records_done, records_total, bytes_done, bytes_total;
+	const char *stage;
+} gr_api_progress;
+
+typedef struct {
+	void (*progress)(const gr_api_progress *p, void *ctx);
+	/* a line of the input skipped, as it happens (the result lists the first 100 too) */
+	void (*bad_line)(const char *file, uint64_t line, const char *why, void *ctx);
+	void *ctx;
+	volatile int *cancel;
+} gr_api_ctl;
+
+/* params: {"files":[..],"text_field","source","message","strict","replace","threads"}.
+ * *result (also on GR_ECORRUPT-free failures it may stay NULL):
+ * {"version":VERSION,"ingest":{records_in,records_new,duplicates,skipped,bytes_in,bytes_stored,
+ *   seconds,mb_per_s,skipped_lines:[..]},"warning"?} */
+int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_api_ctl *ctl, cJSON **result);
+/* {"ok","full","packs",..,"problems":[..],"notes":[..],"damaged":[{"id","in"}]}; the result is
+ * made also when the hub fails verification (GR_ECORRUPT). */
+int gr_api_verify(gr_hub *h, bool full, const gr_api_ctl *ctl, cJSON **result);
+int gr_api_gc(gr_hub *h, const gr_api_ctl *ctl, cJSON **result);
+
+/* Parses a paging cursor ("" or NULL: 0). */
+int gr_api_cursor(const char *s, int64_t *out);
+
+#endif

@@ -155,8 +155,11 @@ struct req {
 	int spool_fd;
 	char spool[PATH_MAX];
 	uint64_t received;
-	int fail_status; /* a limit was hit while the body arrived */
-	const char *fail_msg;
+	/* an answer decided before the body arrived, given after it (a client
+	 * still sending would miss an early answer) */
+	int fail_status;
+	char fail_code[32];
+	char fail_msg[256];
 	char roles[128];
 	unsigned perms;
 };
@@ -920,6 +923,33 @@ static int open_spool(struct req *q, struct MHD_Connection *c)
 	return 0;
 }
 
+static void fail_later(struct req *q, int status, const char *code, const char *msg)
+{
+	q->fail_status = status;
+	snprintf(q->fail_code, sizeof q->fail_code, "%s", code);
+	snprintf(q->fail_msg, sizeof q->fail_msg, "%s", msg);
+}
+
+#define DRAIN_MAX (64u << 20) /* a refused body up to this size is read and dropped */
+
+/* An error found when the headers are in: answered at once, unless a body
+ * follows that the client sends without waiting for "100 Continue" (it
+ * would not read an early answer); that body is drained, then answered. */
+static enum MHD_Result reject(struct MHD_Connection *c, struct req *q, unsigned status, const char *code,
+			      const char *msg)
+{
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+	uint64_t n = len ? strtoull(len, NULL, 10) : 0;
+	bool body = n > 0 || te;
+	if (body && !expect && n <= DRAIN_MAX) {
+		fail_later(q, (int)status, code, msg);
+		return MHD_YES;
+	}
+	return send_error_code(c, status, code, msg);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
@@ -946,20 +976,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (S.o.verbose)
 			fprintf(stderr, "granaryd: uid %u %s %s\n", (unsigned)cn->uid, method, url);
 		if (nconns > S.o.connections)
-			return send_error_code(c, 503, "busy", "too many connections; try again");
+			return reject(c, q, 503, "busy", "too many connections; try again");
 		unsigned nh = 0;
 		MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &nh);
 		if (nh > S.o.header_count)
 			return send_error_code(c, 431, "headers_too_large", "too many header fields");
 		if (gr_access_caller(S.acc, cn->uid, cn->groups, (size_t)cn->ngroups, q->roles, sizeof q->roles, &q->perms))
-			return send_error(c, 500, GR_EIO, gr_error_last());
+			return reject(c, q, 500, "io_error", gr_error_last());
 		if (split_path(url, segs, &nseg))
-			return send_error_code(c, 400, "bad_request", "malformed path");
+			return reject(c, q, 400, "bad_request", "malformed path");
 		bool wrong_method;
 		int ri = route_find(method, segs, nseg, &wrong_method);
 		if (ri < 0)
-			return wrong_method ? send_error_code(c, 405, "method_not_allowed", "method not allowed here")
-					    : send_error_code(c, 404, "no_route", "no such endpoint");
+			return wrong_method ? reject(c, q, 405, "method_not_allowed", "method not allowed here")
+					    : reject(c, q, 404, "no_route", "no such endpoint");
 		unsigned need = routes[ri].need;
 		if (need && !(q->perms & need)) {
 			audit(cn, q, routes[ri].action ? routes[ri].action : "read", method, url, "denied",
@@ -967,22 +997,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			char msg[256];
 			snprintf(msg, sizeof msg, "uid %u (roles: %s) may not do this", (unsigned)cn->uid,
 				 q->roles[0] ? q->roles : "none");
-			return send_error(c, 403, GR_EPERM, msg);
+			return reject(c, q, 403, "forbidden", msg);
 		}
-		const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		q->wants_body = !strcmp(method, "POST") || !strcmp(method, "PUT");
 		q->body_json = routes[ri].r != R_INGEST || (type && !strncmp(type, "application/json", 16));
 		uint64_t limit = q->body_json ? S.o.body_bytes : S.o.upload_bytes;
+		const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (len && strtoull(len, NULL, 10) > limit) {
 			char msg[128];
 			snprintf(msg, sizeof msg, "the body is larger than the limit of %llu bytes", (unsigned long long)limit);
-			return send_error_code(c, 413, "too_large", msg);
+			q->wants_body = false; /* what comes is dropped */
+			return reject(c, q, 413, "too_large", msg);
 		}
 		if (q->wants_body && !q->body_json) {
 			int rc = open_spool(q, c);
 			if (rc)
-				return send_error(c, 0, rc, gr_error_last());
+				return reject(c, q, (unsigned)gr_api_err_status(rc), gr_api_err_code(rc), gr_error_last());
 		}
 		return MHD_YES;
 	}
@@ -990,26 +1021,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		/* a piece of the body */
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (q->fail_status)
-			return MHD_YES; /* drained; the answer comes at the end */
 		q->received += n;
 		uint64_t limit = q->body_json ? S.o.body_bytes : S.o.upload_bytes;
+		if (q->fail_status) /* drained; the answer comes at the end, or the connection closes */
+			return q->received > limit + DRAIN_MAX ? MHD_NO : MHD_YES;
 		if (!q->wants_body || q->received > limit) {
-			q->fail_status = 413;
-			q->fail_msg = q->wants_body ? "the body is larger than the limit" : "this endpoint takes no body";
+			fail_later(q, 413, "too_large", q->wants_body ? "the body is larger than the limit" : "this endpoint takes no body");
 			return MHD_YES;
 		}
 		if (q->body_json ? gr_buf_put(&q->body, upload_data, n) != 0
-				 : write_all(q->spool_fd, upload_data, n) != 0) {
-			q->fail_status = 503;
-			q->fail_msg = "cannot store the body";
-		}
+				 : write_all(q->spool_fd, upload_data, n) != 0)
+			fail_later(q, 503, "unavailable", "cannot store the body");
 		return MHD_YES;
 	}
 	/* the whole request is in */
 	if (q->fail_status)
-		return send_error_code(c, (unsigned)q->fail_status, q->fail_status == 413 ? "too_large" : "unavailable",
-				       q->fail_msg);
+		return send_error_code(c, (unsigned)q->fail_status, q->fail_code, q->fail_msg);
 	if (split_path(url, segs, &nseg))
 		return send_error_code(c, 400, "bad_request", "malformed path");
 	bool wrong_method;

@@ -31,7 +31,9 @@
 #include "store/zout.h"
 
 #define GR_VERSION_STRING "0.1.0"
-#define HUB_POOL_MAX 16
+#define HUB_POOL_MAX 64
+/* threads answering requests (epoll); streamed answers get a producer thread each */
+#define POOL_THREADS 4
 #define GROUPS_MAX 64
 
 /* ------------------------------------------------------------------ state */
@@ -45,6 +47,10 @@ struct conn {
 	int ngroups;
 	double idle_since; /* when the connection last waited for a request */
 	bool in_request, had_request, killed;
+	/* the caller's roles, as of roles_gen (looked up again when roles change) */
+	char roles[128];
+	unsigned perms;
+	unsigned roles_gen;
 	struct conn *prev, *next;
 };
 
@@ -65,7 +71,9 @@ struct server {
 	gr_hub *pool[HUB_POOL_MAX];
 	int npool;
 	char uploads[PATH_MAX];
-	int exports; /* export streams still running (under mu) */
+	int streams;   /* streamed answers not yet freed (under mu) */
+	int producers; /* their threads still writing (under mu) */
+	unsigned roles_gen; /* bumped by every change of roles (under mu); starts at 1 */
 };
 
 static struct server S;
@@ -311,10 +319,159 @@ static int caller_may_read(const struct conn *cn, const char *path, char *real, 
 	return 0;
 }
 
-/* ---- streamed answers ---- */
+/* ---- streamed answers ----
+ * A producer thread writes into a stream; MHD's content reader takes from
+ * it. When the stream is empty the connection is suspended (a pool thread
+ * never waits on a producer) and the producer resumes it when it writes.
+ * The producer waits when the reader is STREAM_HIGH behind. */
+
+#define STREAM_HIGH (1u << 20)
+
+struct stream {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct MHD_Connection *c;
+	gr_buf buf;
+	size_t off;
+	bool eof, failed, closed, suspended;
+	int refs; /* the producer and the response */
+};
+
+static void stream_unref(struct stream *st)
+{
+	pthread_mutex_lock(&st->mu);
+	bool last = --st->refs == 0;
+	pthread_mutex_unlock(&st->mu);
+	if (!last)
+		return;
+	gr_buf_free(&st->buf);
+	pthread_cond_destroy(&st->cv);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+	pthread_mutex_lock(&S.mu);
+	S.streams--;
+	pthread_mutex_unlock(&S.mu);
+}
+
+static void stream_wake(struct stream *st)
+{
+	if (st->suspended) {
+		st->suspended = false;
+		MHD_resume_connection(st->c);
+	}
+}
+
+/* Appends to the stream; GR_EINTR when the reader went away or the daemon stops. */
+static int stream_write(struct stream *st, const void *p, size_t n)
+{
+	pthread_mutex_lock(&st->mu);
+	while (!st->closed && !S.stopping && st->buf.len - st->off > STREAM_HIGH) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_sec += 1;
+		pthread_cond_timedwait(&st->cv, &st->mu, &t);
+	}
+	int rc = 0;
+	if (st->closed || S.stopping) {
+		rc = gr_error_set(GR_EINTR, "the reader went away");
+	} else {
+		if (st->off && st->off == st->buf.len)
+			st->buf.len = st->off = 0;
+		rc = gr_buf_put(&st->buf, p, n);
+		stream_wake(st);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+/* The producer is done (failed: the answer is cut, without its last chunk). */
+static void stream_end(struct stream *st, bool failed)
+{
+	pthread_mutex_lock(&st->mu);
+	st->eof = true;
+	st->failed = failed;
+	stream_wake(st);
+	pthread_mutex_unlock(&st->mu);
+	stream_unref(st);
+	pthread_mutex_lock(&S.mu);
+	S.producers--;
+	pthread_mutex_unlock(&S.mu);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	(void)pos;
+	struct stream *st = cls;
+	pthread_mutex_lock(&st->mu);
+	size_t n = st->buf.len - st->off;
+	ssize_t ret;
+	if (n) {
+		if (n > max)
+			n = max;
+		memcpy(out, st->buf.ptr + st->off, n);
+		st->off += n;
+		ret = (ssize_t)n;
+		pthread_cond_signal(&st->cv);
+	} else if (st->eof) {
+		ret = st->failed ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		st->suspended = true;
+		MHD_suspend_connection(st->c);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+	pthread_mutex_lock(&st->mu);
+	st->closed = true;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+	stream_unref(st);
+}
+
+/* Answers with a stream fed by fn(st, arg) on a thread of its own. */
+static enum MHD_Result send_stream(struct MHD_Connection *c, const char *type, void *(*fn)(void *), void *arg,
+				   struct stream **stp)
+{
+	struct stream *st = calloc(1, sizeof *st);
+	if (!st)
+		return send_error(c, 503, GR_ENOMEM, "out of memory");
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->cv, NULL);
+	st->c = c;
+	st->refs = 2;
+	pthread_mutex_lock(&S.mu);
+	S.streams++;
+	S.producers++;
+	pthread_mutex_unlock(&S.mu);
+	*stp = st;
+	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st, stream_free);
+	pthread_t t;
+	if (!r) {
+		st->refs = 1;
+		stream_unref(st);
+		pthread_mutex_lock(&S.mu);
+		S.producers--;
+		pthread_mutex_unlock(&S.mu);
+		return send_error(c, 503, GR_ENOMEM, "out of memory");
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	enum MHD_Result ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r); /* the response lives on with the connection */
+	if (pthread_create(&t, NULL, fn, arg)) {
+		stream_end(st, true);
+		return ret;
+	}
+	pthread_detach(t);
+	return ret;
+}
 
 struct export_job {
-	int fd;
+	struct stream *st;
 	char spec[GR_DATASET_NAME_MAX + 16];
 	bool zst;
 };
@@ -322,32 +479,13 @@ struct export_job {
 struct export_ctx {
 	gr_hub *h;
 	gr_buf line;
+	struct stream *st;
 	gr_zout *z;
-	int fd;
-	int err;
 };
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return gr_error_errno(GR_EIO, "export stream");
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static int export_one(int64_t rid, void *ctx)
 {
 	struct export_ctx *e = ctx;
-	if (S.stopping)
-		return gr_error_set(GR_EINTR, "the daemon is stopping");
 	gr_record_info r;
 	int rc = gr_catalog_record_get(gr_hub_catalog(e->h), rid, &r);
 	if (rc)
@@ -357,33 +495,35 @@ static int export_one(int64_t rid, void *ctx)
 	gr_record_info_release(&r);
 	if (rc)
 		return rc;
-	return e->z ? gr_zout_write(e->z, e->line.ptr, e->line.len) : write_all(e->fd, e->line.ptr, e->line.len);
+	return e->z ? gr_zout_write(e->z, e->line.ptr, e->line.len) : stream_write(e->st, e->line.ptr, e->line.len);
+}
+
+static int zst_sink(const void *p, size_t n, void *ctx)
+{
+	return stream_write(ctx, p, n);
 }
 
 static void *export_thread(void *arg)
 {
 	struct export_job *x = arg;
-	struct export_ctx e = {.fd = x->fd};
+	struct export_ctx e = {.st = x->st};
 	gr_version_info v;
 	int rc = hub_get(&e.h);
 	if (!rc && !(rc = gr_hub_resolve(e.h, x->spec, &v))) {
-		if (!x->zst || !(rc = gr_zout_new(&e.z, x->fd, 3)))
+		if (!x->zst || !(rc = gr_zout_new_sink(&e.z, zst_sink, x->st, 3)))
 			rc = gr_catalog_members_each(gr_hub_catalog(e.h), v.id, export_one, &e);
 		if (!rc && e.z)
 			rc = gr_zout_finish(e.z);
-		gr_zout_free(e.z);
 		gr_version_info_release(&v);
 	}
-	if (rc && rc != GR_EIO)
+	if (rc && rc != GR_EINTR)
 		fprintf(stderr, "granaryd: export of %s stopped: %s\n", x->spec, gr_error_last());
 	if (e.h)
 		hub_put(e.h);
 	gr_buf_free(&e.line);
-	close(x->fd); /* the reader sees the end; a cut stream has no final chunk */
+	gr_zout_free(e.z);
+	stream_end(x->st, rc != 0);
 	free(x);
-	pthread_mutex_lock(&S.mu);
-	S.exports--;
-	pthread_mutex_unlock(&S.mu);
 	return NULL;
 }
 
@@ -400,91 +540,50 @@ static enum MHD_Result send_export(struct MHD_Connection *c, const char *spec, b
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
 	gr_version_info_release(&v);
-	int p[2];
-	if (pipe2(p, O_CLOEXEC))
-		return send_error(c, 503, GR_EIO, "no pipe for the export stream");
 	struct export_job *x = calloc(1, sizeof *x);
-	pthread_t t;
-	if (!x) {
-		close(p[0]);
-		close(p[1]);
+	if (!x)
 		return send_error(c, 503, GR_ENOMEM, "out of memory");
-	}
-	x->fd = p[1];
 	x->zst = zst;
 	snprintf(x->spec, sizeof x->spec, "%s", spec);
-	struct MHD_Response *r = MHD_create_response_from_pipe(p[0]);
-	pthread_mutex_lock(&S.mu);
-	S.exports++;
-	pthread_mutex_unlock(&S.mu);
-	if (!r || pthread_create(&t, NULL, export_thread, x)) {
-		pthread_mutex_lock(&S.mu);
-		S.exports--;
-		pthread_mutex_unlock(&S.mu);
-		if (r)
-			MHD_destroy_response(r);
-		else
-			close(p[0]);
-		close(p[1]);
-		free(x);
-		return send_error(c, 503, GR_ENOMEM, "cannot start the export stream");
-	}
-	pthread_detach(t);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, zst ? "application/zstd" : "application/x-ndjson");
-	enum MHD_Result ret = MHD_queue_response(c, 200, r);
-	MHD_destroy_response(r);
-	return ret;
+	return send_stream(c, zst ? "application/zstd" : "application/x-ndjson", export_thread, x, &x->st);
 }
 
-struct events_ctx {
+struct events_job {
+	struct stream *st;
 	int64_t id;
-	uint64_t seq;
-	bool sent_final, first;
-	gr_buf pending;
-	size_t off;
 };
 
-static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
+/* One JSON line per change of the job, the last when it is over. */
+static void *events_thread(void *arg)
 {
-	(void)pos;
-	struct events_ctx *e = cls;
-	while (e->off == e->pending.len) {
-		if (e->sent_final || S.stopping)
-			return MHD_CONTENT_READER_END_OF_STREAM;
+	struct events_job *ev = arg;
+	uint64_t seq = 0;
+	int rc = 0;
+	for (bool first = true;; first = false) {
 		bool done = false;
-		if (!e->first)
-			gr_jobs_wait(S.jobs, e->id, &e->seq, 1000, &done);
-		e->first = false;
+		if (!first)
+			gr_jobs_wait(S.jobs, ev->id, &seq, 1000, &done);
 		cJSON *j;
-		if (gr_jobs_get(S.jobs, e->id, &j))
-			return MHD_CONTENT_READER_END_WITH_ERROR;
-		const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "state");
-		done = done || (cJSON_IsString(st) && strcmp(st->valuestring, "queued") && strcmp(st->valuestring, "running"));
-		char *s = cJSON_PrintUnformatted(j);
+		if ((rc = gr_jobs_get(S.jobs, ev->id, &j)))
+			break;
+		const char *state = cJSON_GetObjectItemCaseSensitive(j, "state")->valuestring;
+		done = done || (strcmp(state, "queued") && strcmp(state, "running"));
+		char *line = cJSON_PrintUnformatted(j);
 		cJSON_Delete(j);
-		if (!s)
-			return MHD_CONTENT_READER_END_WITH_ERROR;
-		e->pending.len = 0;
-		e->off = 0;
-		int rc = gr_buf_put(&e->pending, s, strlen(s)) || gr_buf_put(&e->pending, "\n", 1);
-		free(s);
-		if (rc)
-			return MHD_CONTENT_READER_END_WITH_ERROR;
-		e->sent_final = done;
+		if (!line) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		rc = stream_write(ev->st, line, strlen(line));
+		free(line);
+		if (!rc)
+			rc = stream_write(ev->st, "\n", 1);
+		if (rc || done)
+			break;
 	}
-	size_t n = e->pending.len - e->off;
-	if (n > max)
-		n = max;
-	memcpy(buf, e->pending.ptr + e->off, n);
-	e->off += n;
-	return (ssize_t)n;
-}
-
-static void events_free(void *cls)
-{
-	struct events_ctx *e = cls;
-	gr_buf_free(&e->pending);
-	free(e);
+	stream_end(ev->st, rc != 0);
+	free(ev);
+	return NULL;
 }
 
 static enum MHD_Result send_events(struct MHD_Connection *c, int64_t id)
@@ -493,20 +592,11 @@ static enum MHD_Result send_events(struct MHD_Connection *c, int64_t id)
 	int rc = gr_jobs_owner(S.jobs, id, &owner);
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
-	struct events_ctx *e = calloc(1, sizeof *e);
-	if (!e)
+	struct events_job *ev = calloc(1, sizeof *ev);
+	if (!ev)
 		return send_error(c, 503, GR_ENOMEM, "out of memory");
-	e->id = id;
-	e->first = true;
-	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, events_read, e, events_free);
-	if (!r) {
-		events_free(e);
-		return send_error(c, 503, GR_ENOMEM, "out of memory");
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-ndjson");
-	enum MHD_Result ret = MHD_queue_response(c, 200, r);
-	MHD_destroy_response(r);
-	return ret;
+	ev->id = id;
+	return send_stream(c, "application/x-ndjson", events_thread, ev, &ev->st);
 }
 
 /* ---- routes ---- */
@@ -849,6 +939,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_ROLE_DEL:
 		rc = r == R_ROLE_SET ? gr_access_role_set(S.acc, segs[2], segs[3], cn->uid)
 				     : gr_access_role_del(S.acc, segs[2], segs[3]);
+		pthread_mutex_lock(&S.mu);
+		S.roles_gen++;
+		pthread_mutex_unlock(&S.mu);
 		if (!rc) {
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "principal", segs[2]);
@@ -923,6 +1016,24 @@ static int open_spool(struct req *q, struct MHD_Connection *c)
 	return 0;
 }
 
+/* The caller's roles into q, from the connection's cache while roles stay as they were. */
+static int caller_roles(struct conn *cn, struct req *q)
+{
+	pthread_mutex_lock(&S.mu);
+	unsigned gen = S.roles_gen;
+	pthread_mutex_unlock(&S.mu);
+	if (cn->roles_gen != gen) {
+		int rc = gr_access_caller(S.acc, cn->uid, cn->groups, (size_t)cn->ngroups, cn->roles, sizeof cn->roles,
+					  &cn->perms);
+		if (rc)
+			return rc;
+		cn->roles_gen = gen;
+	}
+	memcpy(q->roles, cn->roles, sizeof q->roles);
+	q->perms = cn->perms;
+	return 0;
+}
+
 static void fail_later(struct req *q, int status, const char *code, const char *msg)
 {
 	q->fail_status = status;
@@ -981,7 +1092,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &nh);
 		if (nh > S.o.header_count)
 			return send_error_code(c, 431, "headers_too_large", "too many header fields");
-		if (gr_access_caller(S.acc, cn->uid, cn->groups, (size_t)cn->ngroups, q->roles, sizeof q->roles, &q->perms))
+		if (caller_roles(cn, q))
 			return reject(c, q, 500, "io_error", gr_error_last());
 		if (split_path(url, segs, &nseg))
 			return reject(c, q, 400, "bad_request", "malformed path");
@@ -1238,6 +1349,7 @@ int gr_server_run(const gr_server_opts *o)
 		S.o.idle_seconds = 60;
 	pthread_mutex_init(&S.mu, NULL);
 	S.started = gr_time_mono();
+	S.roles_gen = 1;
 
 	int rc, lock_fd = -1, lfd = -1;
 	pthread_t wd;
@@ -1294,9 +1406,8 @@ int gr_server_run(const gr_server_opts *o)
 
 	if ((rc = gr_jobs_start(&S.jobs, S.hub, S.acc)))
 		goto out;
-	S.mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-					 MHD_USE_ITC | MHD_USE_ERROR_LOG,
-				 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, lfd,
+	S.mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+				 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, lfd, MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS,
 				 MHD_OPTION_CONNECTION_LIMIT, S.o.connections + 64, MHD_OPTION_CONNECTION_TIMEOUT,
 				 S.o.idle_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)S.o.header_bytes + 16384,
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
@@ -1321,19 +1432,21 @@ out:
 		if (qfd != MHD_INVALID_SOCKET && S.own_socket)
 			close(qfd);
 	}
-	gr_jobs_stop(S.jobs);            /* cancels the running job; it rolls back */
-	if (S.mhd)
-		MHD_stop_daemon(S.mhd);
-	if (wd_started)
-		pthread_join(wd, NULL);
-	for (int i = 0; i < 500; i++) { /* export streams see S.stopping and end */
+	gr_jobs_stop(S.jobs); /* cancels the running job; it rolls back */
+	for (int i = 0; i < 1000; i++) {
+		/* producers see S.stopping and end (resuming their connections:
+		 * MHD must not stop with a connection suspended) */
 		pthread_mutex_lock(&S.mu);
-		int n = S.exports;
+		int n = S.producers;
 		pthread_mutex_unlock(&S.mu);
 		if (!n)
 			break;
 		usleep(10000);
 	}
+	if (S.mhd)
+		MHD_stop_daemon(S.mhd);
+	if (wd_started)
+		pthread_join(wd, NULL);
 	gr_jobs_free(S.jobs);
 	if (lfd >= 0)
 		close(lfd);

@@ -1,4 +1,4 @@
-/* Streaming zstd compression to a file descriptor. */
+/* Streaming zstd compression to a file descriptor or a sink. */
 #include <stdlib.h>
 #include <zstd.h>
 
@@ -8,6 +8,8 @@
 struct gr_zout {
 	ZSTD_CCtx *c;
 	int fd;
+	int (*sink)(const void *p, size_t n, void *ctx); /* else fd */
+	void *ctx;
 	void *buf;
 	size_t cap;
 };
@@ -35,12 +37,22 @@ static int pump(gr_zout *z, const void *data, size_t n, ZSTD_EndDirective mode)
 		size_t left = ZSTD_compressStream2(z->c, &o, &in, mode);
 		if (ZSTD_isError(left))
 			return gr_error_set(GR_ERROR, "zstd: %s", ZSTD_getErrorName(left));
-		int rc = gr_write_all(z->fd, z->buf, o.pos);
+		int rc = !o.pos ? 0 : z->sink ? z->sink(z->buf, o.pos, z->ctx) : gr_write_all(z->fd, z->buf, o.pos);
 		if (rc)
 			return rc;
 		if (mode == ZSTD_e_end ? left == 0 : in.pos == in.size)
 			return 0;
 	}
+}
+
+int gr_zout_new_sink(gr_zout **out, int (*sink)(const void *p, size_t n, void *ctx), void *ctx, int level)
+{
+	int rc = gr_zout_new(out, -1, level);
+	if (!rc) {
+		(*out)->sink = sink;
+		(*out)->ctx = ctx;
+	}
+	return rc;
 }
 
 int gr_zout_write(gr_zout *z, const void *data, size_t n)

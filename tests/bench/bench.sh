@@ -11,6 +11,9 @@
 #   (e) ratios and PASS/FAIL against the targets:
 #         ingest time <= zstd time, stored bytes <= zstd bytes,
 #         re-ingest adds < 1 % and is >= 3x faster, peak RSS <= 256 MiB.
+#   (f) granaryd: 32 readers (BUILD/tools/readbench, one keep-alive connection
+#       each) send small GETs while the corpus is ingested through the daemon;
+#       targets: p99 <= 20 ms, >= 2000 GETs/s in all, no errors.
 #
 # Environment:
 #   BENCH_MB=400       corpus size in MiB when it has to be built (at least 300)
@@ -173,6 +176,33 @@ printf '%-28s %9s %14s %10s  %s\n' "(d) granary export bench@v2" "$E_WALL" "$OUT
     "$(mib "$E_RSS")" \
     "$(awk -v b="$TEXT_BYTES" -v t="$E_WALL" -v o="$RATE_OF" 'BEGIN { if (t > 0) printf "%.0f MB/s of %s", b / 1e6 / t, o }')"
 
+# --- (f) granaryd under an ingest -------------------------------------------
+D_OK=0
+D=$BUILD/granaryd
+RB=$BUILD/tools/readbench
+if [ -x "$D" ] && [ -x "$RB" ]; then
+    rm -rf "$W/dhub"
+    "$G" --hub "$W/dhub" init >/dev/null 2>&1 &&
+        "$G" --hub "$W/dhub" ingest small tests/data/ccnet-cc_en_head-0091.jsonl >/dev/null 2>&1 &&
+        RID=$("$G" --hub "$W/dhub" records small --limit 1 | cut -c1-16)
+    "$D" --hub "$W/dhub" >"$W/granaryd.log" 2>&1 &
+    DPID=$!
+    for _ in $(seq 100); do [ -S "$W/dhub/granary.sock" ] && break; sleep 0.05; done
+    # the readers run for as long as the first ingest took alone: all of it falls inside the ingest
+    "$RB" "$W/dhub/granary.sock" 32 "$I_WALL" /v1/status /v1/datasets /v1/datasets/small/versions/1 \
+        "/v1/datasets/small/versions/1/records?limit=10" "/v1/datasets/small/versions/1/records/$RID/content" \
+        >"$W/readbench.log" 2>&1 &
+    RBPID=$!
+    timed dingest "$G" --hub "$W/dhub" ingest bench "$CORPUS" -m "through granaryd" && D_OK=1
+    DI_WALL=$T_WALL
+    wait "$RBPID"
+    kill -TERM "$DPID" 2>/dev/null; wait "$DPID"
+    RB_LINE=$(tail -n 1 "$W/readbench.log")
+    echo
+    echo "(f) granaryd: ingest through the daemon ${DI_WALL} s, while 32 readers: $RB_LINE"
+    rm -rf "$W/dhub"
+fi
+
 FAILS=0
 # check OK TEXT: prints PASS/FAIL, counts failures
 check() {
@@ -197,6 +227,16 @@ else
 fi
 check "$( [ "$OUT_LINES" -eq "$CORPUS_LINES" ] && echo 1 || echo 0)" \
       "export wrote $OUT_LINES records of $CORPUS_LINES"
+if [ "$D_OK" = 1 ]; then
+    P99=$(echo "$RB_LINE" | sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p')
+    RATE=$(echo "$RB_LINE" | sed -n 's/.*rate \([0-9]*\)\/s.*/\1/p')
+    ERRS=$(echo "$RB_LINE" | sed -n 's/.*errors \([0-9]*\) .*/\1/p')
+    check "$(le "${P99:-999}" 20)" "granaryd readers p99 ${P99:-?} ms <= 20 ms during the ingest"
+    check "$(awk -v r="${RATE:-0}" 'BEGIN { print (r >= 2000) ? 1 : 0 }')" "granaryd readers ${RATE:-?} GETs/s >= 2000"
+    check "$( [ "${ERRS:-1}" = 0 ] && echo 1 || echo 0)" "granaryd readers: ${ERRS:-?} errors"
+else
+    check 0 "granaryd benchmark ran (logs in $W)"
+fi
 
 [ "$FAILS" = 0 ] && { echo "bench: all checks pass"; exit 0; }
 echo "bench: $FAILS check(s) failed"

@@ -1141,7 +1141,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_YES;
 		}
 		if (q->body_json ? gr_buf_put(&q->body, upload_data, n) != 0
-				 : write_all(q->spool_fd, upload_data, n) != 0)
+				 : gr_write_all(q->spool_fd, upload_data, n) != 0)
 			fail_later(q, 503, "unavailable", "cannot store the body");
 		return MHD_YES;
 	}

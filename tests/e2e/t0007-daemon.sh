@@ -350,4 +350,18 @@ fi
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 daemon_pid=
+
+echo "== systemd socket activation (LISTEN_FDS)"
+"$TOOLS/sockact" "$SD/act.sock" "$D" --hub .granary 2>>daemon.log &
+daemon_pid=$!
+for _ in $(seq 100); do
+	curl -s --unix-socket "$SD/act.sock" http://g/v1/status >out 2>/dev/null && break
+	sleep 0.05
+done
+expect_in out "\"pid\":$daemon_pid," "granaryd serves the socket it was handed (same pid)"
+[ -e .granary/granary.sock ] && bad "granaryd made its own socket besides" || ok "no socket of its own"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+expect_eq "exit 0 on SIGTERM" "$?" 0
+daemon_pid=
 finish

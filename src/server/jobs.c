@@ -139,8 +139,9 @@ static void *runner(void *arg)
 	gr_jobs *j = ra->j;
 	bool write = ra->write;
 	free(ra);
-	/* jobs yield to the small requests the daemon answers meanwhile; the
-	 * ingest's worker threads inherit this niceness */
+	/* jobs yield to the small requests the daemon answers meanwhile (nice
+	 * 10: about a tenth of the CPU against busy readers, so a flood of reads
+	 * slows a job but never stops it); the ingest's workers inherit it */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	pthread_mutex_lock(&j->mu);
 	for (;;) {

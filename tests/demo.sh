@@ -20,3 +20,21 @@ show export web -o demo-hub/web.jsonl.zst
 show verify --full
 printf '\n$ git -C demo-hub/history.git log --oneline web\n'
 git -C demo-hub/history.git log --oneline web
+
+# The same hub served by the daemon: the CLI goes through its socket.
+printf '\n$ granary serve &          # granaryd on demo-hub/granary.sock\n'
+$G serve 2>demo-hub/granaryd.log &
+daemon=$!
+trap 'kill -TERM $daemon 2>/dev/null' EXIT
+for _ in $(seq 100); do [ -S demo-hub/granary.sock ] && break; sleep 0.05; done
+show status
+show ingest news tests/data/c4-sample.01.jsonl -m "through the daemon"
+show jobs
+printf '\n$ curl --unix-socket demo-hub/granary.sock http://granary/v1/datasets/news/versions/1\n'
+curl -s --unix-socket demo-hub/granary.sock http://granary/v1/datasets/news/versions/1 | cut -c1-300
+echo ...
+show audit-log
+kill -TERM $daemon
+wait $daemon
+trap - EXIT
+printf '\n(granaryd stopped; its socket is gone: %s)\n' "$(ls demo-hub/granary.sock 2>&1 | sed 's/.*: //')"

@@ -414,6 +414,7 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 		.message = jstr(params, "message"),
 		.strict = jbool(params, "strict"),
 		.replace = jbool(params, "replace"),
+		.author = jstr(params, "author"),
 		.threads = cJSON_IsNumber(threads) ? threads->valueint : 0,
 		.bad_line = ingest_bad_line,
 		.progress = ingest_progress,

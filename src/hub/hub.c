@@ -416,7 +416,8 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 		goto out_parent;
 	char name[128], email[384];
 	author(name, sizeof name, email, sizeof email);
-	gr_version_new nv = {.dataset = ds, .operation = "ingest", .message = o->message, .author = name,
+	gr_version_new nv = {.dataset = ds, .operation = "ingest", .message = o->message,
+			     .author = o->author ? o->author : name,
 			     .created = gr_time_now(), .parents = have_parent ? &parent.id : NULL,
 			     .nparents = have_parent ? 1 : 0, .stats_json = stats.ptr};
 	if ((rc = gr_catalog_version_create(h->cat, &nv, version_out)))

@@ -45,6 +45,7 @@ struct conn {
 	pid_t pid;
 	gid_t groups[GROUPS_MAX];
 	int ngroups;
+	char user[64]; /* the caller's login name, else "uid:N" */
 	double idle_since; /* when the connection last waited for a request */
 	bool in_request, had_request, killed;
 	/* the caller's roles, as of roles_gen (looked up again when roles change) */
@@ -806,6 +807,9 @@ static int do_ingest(const struct conn *cn, struct req *q, struct MHD_Connection
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(p, "dataset");
 	cJSON_AddStringToObject(p, "dataset", dataset);
+	/* the version's author is the caller, never what the body claims */
+	cJSON_DeleteItemFromObjectCaseSensitive(p, "author");
+	cJSON_AddStringToObject(p, "author", cn->user);
 	return submit(cn, "ingest", p, out);
 }
 
@@ -1195,7 +1199,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
 		struct passwd pw, *pp = NULL;
 		char pwbuf[4096];
 		cn->ngroups = GROUPS_MAX;
+		snprintf(cn->user, sizeof cn->user, "uid:%u", (unsigned)cn->uid);
 		if (cn->uid != (uid_t)-1 && getpwuid_r(cn->uid, &pw, pwbuf, sizeof pwbuf, &pp) == 0 && pp) {
+			snprintf(cn->user, sizeof cn->user, "%s", pp->pw_name);
 			if (getgrouplist(pp->pw_name, cn->gid, cn->groups, &cn->ngroups) < 0)
 				cn->ngroups = GROUPS_MAX;
 		} else {

@@ -221,11 +221,14 @@ else
 		"$(grep -o "\"uid\":$nobody_uid,[^}]*\"outcome\":\"denied\"" out | grep -cE '"action":"(ingest|removal|gc)"')" 4
 	echo "-- with the curator role"
 	expect_rc 0 "$G" roles grant "uid:$nobody_uid" curator
-	nobody_api POST /v1/datasets/bynobody/ingest -H 'Content-Type: application/json' -d "{\"files\":[\"$SD/public.jsonl\"]}"
+	nobody_api POST /v1/datasets/bynobody/ingest -H 'Content-Type: application/json' \
+		-d "{\"files\":[\"$SD/public.jsonl\"],\"author\":\"mallory\"}"
 	expect_eq "curator nobody: POST ingest of a file it may read" "$code" 202
 	wait_job "$(json_num id out)"
 	expect_in job.json '"state":"done"' "nobody's ingest ran"
 	expect_in job.json "\"uid\":$nobody_uid" "the job is nobody's"
+	"$G" --no-daemon --json show bynobody >show.json
+	expect_in show.json '"author":"nobody"' "the version's author is the caller, not what the body said"
 	cp small.jsonl "$SD/private.jsonl"
 	chmod 600 "$SD/private.jsonl"
 	nobody_api POST /v1/datasets/bynobody/ingest -H 'Content-Type: application/json' -d "{\"files\":[\"$SD/private.jsonl\"]}"

@@ -113,7 +113,8 @@ bench: deps
 	@sh tests/bench/bench.sh $(BUILD)
 
 lint:
-	cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr -q -Isrc src cli
+	cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr -q -Isrc \
+	    -I/usr/include/cjson --include=/usr/include/cjson/cJSON.h src cli
 
 clean:
 	rm -rf build build-asan

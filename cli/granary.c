@@ -436,9 +436,11 @@ static int cmd_ls(int argc, char **argv)
 	if (json_out) {
 		print_json(arr);
 		printf("\n");
+		cJSON_Delete(arr);
+		return 0;
 	}
 	const cJSON *d;
-	cJSON_ArrayForEach(d, (json_out ? (cJSON *)NULL : arr))
+	cJSON_ArrayForEach(d, arr)
 	{
 		const cJSON *head = cJSON_GetObjectItemCaseSensitive(d, "head");
 		char b[32];
@@ -483,9 +485,11 @@ static int cmd_log(int argc, char **argv)
 	if (json_out) {
 		print_json(arr);
 		printf("\n");
+		cJSON_Delete(arr);
+		return 0;
 	}
 	const cJSON *v;
-	cJSON_ArrayForEach(v, (json_out ? (cJSON *)NULL : arr))
+	cJSON_ArrayForEach(v, arr)
 	{
 		const char *msg = jstr(v, "message"), *commit = jstr(v, "commit");
 		printf("%s  %s  %s  %llu records", jstr(v, "version"), jstr(v, "created"), jstr(v, "operation"),
@@ -1109,9 +1113,11 @@ static int cmd_audit_log(int argc, char **argv)
 	if (json_out) {
 		print_json(arr);
 		printf("\n");
+		cJSON_Delete(arr);
+		return 0;
 	}
 	const cJSON *e;
-	cJSON_ArrayForEach(e, (json_out ? (cJSON *)NULL : arr))
+	cJSON_ArrayForEach(e, arr)
 	{
 		const char *d = jstr(e, "detail");
 		printf("%llu  %s  uid %llu (%s)  %-8s %-12s %s%s%s\n", (unsigned long long)jnum(e, "id"), jstr(e, "at"),

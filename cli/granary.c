@@ -124,7 +124,7 @@ static const char *human_bytes(uint64_t n, char *buf, size_t sz)
 	return buf;
 }
 
-static void print_json(const cJSON *o);
+static void print_json_line(const cJSON *o);
 
 static int cmd_init(int argc, char **argv)
 {
@@ -137,8 +137,7 @@ static int cmd_init(int argc, char **argv)
 	if (json_out) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "hub", dir);
-		print_json(o);
-		printf("\n");
+		print_json_line(o);
 		cJSON_Delete(o);
 	} else {
 		printf("Initialized empty Granary hub in %s\n", dir);
@@ -171,10 +170,11 @@ static int connect_hub(void)
 		return 0;
 	char sock[4096];
 	socket_path(sock, sizeof sock);
-	int rc;
-	if (!no_daemon && sock[0] && gr_client_daemon_alive(sock))
+	/* a socket this caller may not use is an error, not a reason to go around the daemon */
+	int rc = !no_daemon && sock[0] ? gr_client_probe(sock) : 0;
+	if (rc == 1)
 		rc = gr_client_open(&daemon_cl, sock);
-	else
+	else if (rc == 0)
 		rc = gr_hub_open(&hub, hub_dir);
 	return rc ? fail(rc) : 0;
 }
@@ -236,6 +236,12 @@ static void print_json(const cJSON *o)
 	if (s)
 		printf("%s", s);
 	free(s);
+}
+
+static void print_json_line(const cJSON *o)
+{
+	print_json(o);
+	printf("\n");
 }
 
 /* ------------------------------------------------------------------ ingest */
@@ -400,8 +406,7 @@ static int cmd_ingest(int argc, char **argv)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "ingest");
 	if (json_out) {
-		print_json(res);
-		printf("\n");
+		print_json_line(res);
 	} else {
 		char a[32], b[32];
 		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(s, "seconds");
@@ -434,8 +439,7 @@ static int cmd_ls(int argc, char **argv)
 	if (rc)
 		return fail(rc);
 	if (json_out) {
-		print_json(arr);
-		printf("\n");
+		print_json_line(arr);
 		cJSON_Delete(arr);
 		return 0;
 	}
@@ -483,8 +487,7 @@ static int cmd_log(int argc, char **argv)
 	if ((rc = get_version(argv[1], true, &arr)))
 		return fail(rc);
 	if (json_out) {
-		print_json(arr);
-		printf("\n");
+		print_json_line(arr);
 		cJSON_Delete(arr);
 		return 0;
 	}
@@ -513,8 +516,7 @@ static int cmd_show(int argc, char **argv)
 	if ((rc = get_version(argv[1], false, &v)))
 		return fail(rc);
 	if (json_out) {
-		print_json(v);
-		printf("\n");
+		print_json_line(v);
 	} else {
 		char b[32];
 		const char *msg = jstr(v, "message"), *author = jstr(v, "author"), *commit = jstr(v, "commit");
@@ -822,8 +824,7 @@ static int cmd_verify(int argc, char **argv)
 	}
 	progress_end(&p);
 	if (res && json_out) {
-		print_json(res);
-		printf("\n");
+		print_json_line(res);
 	} else if (res) {
 		const cJSON *x;
 		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(res, "problems")) printf("problem: %s\n", x->valuestring);
@@ -865,8 +866,7 @@ static int cmd_gc(int argc, char **argv)
 		return fail(rc);
 	}
 	if (json_out) {
-		print_json(res);
-		printf("\n");
+		print_json_line(res);
 	} else {
 		printf("gc: removed %llu orphan pack(s) (%.1f MB) and %llu temp file(s); wrote %llu missing history "
 		       "commit(s)\n",
@@ -960,8 +960,7 @@ static int cmd_jobs(int argc, char **argv)
 	if (rc)
 		return fail(rc);
 	if (json_out) {
-		print_json(o);
-		printf("\n");
+		print_json_line(o);
 	} else if (cJSON_IsArray(o)) {
 		const cJSON *j;
 		cJSON_ArrayForEach(j, o) print_job(j);
@@ -984,17 +983,6 @@ static int open_access(gr_access **a)
 		return fail(gr_error_errno(GR_ENOTFOUND, "hub %s", hub_dir));
 	int rc = gr_access_open(a, p, st.st_uid);
 	return rc ? fail(rc) : 0;
-}
-
-static int role_row(const char *principal, const char *role, int64_t by, const char *at, void *ctx)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "principal", principal);
-	cJSON_AddStringToObject(o, "role", role);
-	cJSON_AddNumberToObject(o, "set_by", (double)by);
-	cJSON_AddStringToObject(o, "set_at", at);
-	cJSON_AddItemToArray(ctx, o);
-	return 0;
 }
 
 static int cmd_roles(int argc, char **argv)
@@ -1021,8 +1009,7 @@ static int cmd_roles(int argc, char **argv)
 		if ((rc = open_access(&a)))
 			return rc;
 		if (list) {
-			o = cJSON_CreateArray();
-			rc = gr_access_roles_each(a, role_row, o);
+			rc = gr_api_roles(a, &o);
 		} else {
 			rc = grant ? gr_access_role_set(a, argv[2], argv[3], getuid()) : gr_access_role_del(a, argv[2], argv[3]);
 			if (!rc) {
@@ -1039,8 +1026,7 @@ static int cmd_roles(int argc, char **argv)
 		return fail(rc);
 	}
 	if (json_out) {
-		print_json(o);
-		printf("\n");
+		print_json_line(o);
 	} else if (list) {
 		const cJSON *r;
 		cJSON_ArrayForEach(r, o) printf("%-12s %-8s set %s by uid %llu\n", jstr(r, "principal"), jstr(r, "role"),
@@ -1049,23 +1035,6 @@ static int cmd_roles(int argc, char **argv)
 		printf("%s %s %s\n", grant ? "granted" : "revoked", argv[3], argv[2]);
 	}
 	cJSON_Delete(o);
-	return 0;
-}
-
-static int audit_row(const gr_audit_entry *e, void *ctx)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)e->id);
-	cJSON_AddStringToObject(o, "at", e->at);
-	cJSON_AddNumberToObject(o, "uid", e->uid);
-	cJSON_AddNumberToObject(o, "gid", e->gid);
-	cJSON_AddNumberToObject(o, "pid", e->pid);
-	cJSON_AddStringToObject(o, "roles", e->roles);
-	cJSON_AddStringToObject(o, "action", e->action);
-	cJSON_AddStringToObject(o, "target", e->target);
-	cJSON_AddStringToObject(o, "outcome", e->outcome);
-	cJSON_AddStringToObject(o, "detail", e->detail);
-	cJSON_AddItemToArray(ctx, o);
 	return 0;
 }
 
@@ -1102,8 +1071,7 @@ static int cmd_audit_log(int argc, char **argv)
 		gr_access *a;
 		if ((rc = open_access(&a)))
 			return rc;
-		arr = cJSON_CreateArray();
-		rc = gr_access_audit_each(a, (int64_t)after, (int)(limit > 100000 ? 100000 : limit), audit_row, arr);
+		rc = gr_api_audit_log(a, (int64_t)after, (int)(limit > 100000 ? 100000 : limit), &arr);
 		gr_access_close(a);
 	}
 	if (rc) {
@@ -1111,8 +1079,7 @@ static int cmd_audit_log(int argc, char **argv)
 		return fail(rc);
 	}
 	if (json_out) {
-		print_json(arr);
-		printf("\n");
+		print_json_line(arr);
 		cJSON_Delete(arr);
 		return 0;
 	}
@@ -1146,8 +1113,7 @@ static int cmd_status(int argc, char **argv)
 		cJSON_AddNullToObject(o, "pid");
 	}
 	if (json_out) {
-		print_json(o);
-		printf("\n");
+		print_json_line(o);
 	} else if (daemon_cl) {
 		const cJSON *me = cJSON_GetObjectItemCaseSensitive(o, "caller");
 		printf("granaryd %s serves %s (pid %llu, up %llu s)\nyou are uid %llu, roles: %s\n", jstr(o, "granary"),

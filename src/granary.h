@@ -93,6 +93,7 @@ typedef struct {
 	void (*damaged)(const char *record_id, const char *dataset_versions, void *ctx);
 	void (*progress)(uint64_t done, uint64_t total, void *ctx);
 	void *ctx;
+	volatile int *cancel; /* set non-zero from elsewhere to stop with GR_EINTR */
 } gr_verify_opts;
 
 typedef struct {

@@ -486,7 +486,7 @@ int gr_api_verify(gr_hub *h, bool full, const gr_api_ctl *ctl, cJSON **result)
 	cJSON *res = cJSON_CreateObject();
 	struct verify_ctx v = {ctl, cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray()};
 	gr_verify_opts o = {.full = full, .problem = v_problem, .note = v_note, .damaged = v_damaged,
-			    .progress = v_progress, .ctx = &v};
+			    .progress = v_progress, .ctx = &v, .cancel = ctl ? ctl->cancel : NULL};
 	gr_verify_result r = {0};
 	int rc = gr_hub_verify(h, &o, &r);
 	if (rc && rc != GR_ECORRUPT) {
@@ -528,4 +528,56 @@ int gr_api_gc(gr_hub *h, const gr_api_ctl *ctl, cJSON **result)
 	cJSON_AddNumberToObject(res, "tmp_files", (double)r.tmp_files);
 	cJSON_AddNumberToObject(res, "history_commits_written", (double)r.history_synced);
 	return done(res, result);
+}
+
+/* ------------------------------------------------------------------ access.db */
+
+static int role_one(const char *principal, const char *role, int64_t by, const char *at, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "principal", principal);
+	cJSON_AddStringToObject(o, "role", role);
+	cJSON_AddNumberToObject(o, "set_by", (double)by);
+	cJSON_AddStringToObject(o, "set_at", at);
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+int gr_api_roles(gr_access *a, cJSON **out)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int rc = gr_access_roles_each(a, role_one, arr);
+	if (rc) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	return done(arr, out);
+}
+
+static int audit_one(const gr_audit_entry *e, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)e->id);
+	cJSON_AddStringToObject(o, "at", e->at);
+	cJSON_AddNumberToObject(o, "uid", e->uid);
+	cJSON_AddNumberToObject(o, "gid", e->gid);
+	cJSON_AddNumberToObject(o, "pid", e->pid);
+	cJSON_AddStringToObject(o, "roles", e->roles);
+	cJSON_AddStringToObject(o, "action", e->action);
+	cJSON_AddStringToObject(o, "target", e->target);
+	cJSON_AddStringToObject(o, "outcome", e->outcome);
+	cJSON_AddStringToObject(o, "detail", e->detail);
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+int gr_api_audit_log(gr_access *a, int64_t after, int limit, cJSON **out)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int rc = gr_access_audit_each(a, after, limit, audit_one, arr);
+	if (rc) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	return done(arr, out);
 }

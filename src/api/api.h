@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "catalog/access.h"
 #include "granary.h"
 
 /* The error's code string for JSON ("not_found", ...) and its HTTP status. */
@@ -64,6 +65,13 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
  * made also when the hub fails verification (GR_ECORRUPT). */
 int gr_api_verify(gr_hub *h, bool full, const gr_api_ctl *ctl, cJSON **result);
 int gr_api_gc(gr_hub *h, const gr_api_ctl *ctl, cJSON **result);
+
+/* ---- access.db ---- */
+/* [{"principal","role","set_by","set_at"}] */
+int gr_api_roles(gr_access *a, cJSON **out);
+/* [{"id","at","uid","gid","pid","roles","action","target","outcome","detail"}]: entries after
+ * the id after, oldest first, at most limit. */
+int gr_api_audit_log(gr_access *a, int64_t after, int limit, cJSON **out);
 
 /* Parses a paging cursor ("" or NULL: 0). */
 int gr_api_cursor(const char *s, int64_t *out);

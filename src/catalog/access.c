@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "catalog/access.h"
 #include "catalog/migrations.h"
@@ -66,6 +67,9 @@ int gr_access_open(gr_access **out, const char *path, uid_t owner_uid)
 	}
 	if ((rc = gr_sqlite_migrate(a->db, gr_access_migrations, gr_access_migration_count, "access.db")))
 		goto fail;
+	/* the audit log and others' jobs are not for every local user: the owner
+	 * reads the file, others ask the daemon (which checks their roles) */
+	chmod(path, 0600);
 	*out = a;
 	return 0;
 fail:

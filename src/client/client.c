@@ -24,18 +24,25 @@ static void curl_init(void)
 	curl_global_init(CURL_GLOBAL_NOTHING);
 }
 
-bool gr_client_daemon_alive(const char *path)
+int gr_client_probe(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof sa.sun_path)
-		return false;
+		return 0;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return false;
-	bool ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+		return gr_error_errno(GR_EIO, "socket");
+	int rc = 1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED || errno == ENOTDIR)
+			rc = 0;
+		else
+			rc = gr_error_errno(errno == EACCES || errno == EPERM ? GR_EPERM : GR_EIO,
+					    "cannot reach the daemon at %s", path);
+	}
 	close(fd);
-	return ok;
+	return rc;
 }
 
 int gr_client_open(gr_client **out, const char *socket_path)

@@ -13,8 +13,10 @@
 
 typedef struct gr_client gr_client;
 
-/* true when something accepts connections on the socket at path. */
-bool gr_client_daemon_alive(const char *path);
+/* 1 when a daemon accepts connections on the socket at path; 0 when none
+ * serves it (no socket, or a stale one); GR_EPERM or GR_EIO when a socket is
+ * there but this caller cannot connect (the error says why). */
+int gr_client_probe(const char *path);
 int gr_client_open(gr_client **out, const char *socket_path);
 void gr_client_close(gr_client *c);
 

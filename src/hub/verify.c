@@ -152,6 +152,8 @@ static int check_frame(const gr_scan_frame *f, void *ctx)
 	v->done += f->loc.clen;
 	if (v->o->progress)
 		v->o->progress(v->done, v->total, v->o->ctx);
+	if (v->o->cancel && *v->o->cancel)
+		return gr_error_set(GR_EINTR, "verify cancelled");
 	return 0;
 }
 

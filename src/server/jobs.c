@@ -23,7 +23,7 @@ struct job {
 	char state[16];
 	volatile int cancel;
 	gr_api_progress prog;
-	double t_start, t_last_note;
+	double t_start, t_end, t_last_note;
 	cJSON *result;
 	uint64_t seq;
 	struct job *next;
@@ -43,6 +43,14 @@ struct gr_jobs {
 static bool finished(const struct job *jb)
 {
 	return strcmp(jb->state, "queued") && strcmp(jb->state, "running");
+}
+
+/* An upload's spool file goes with its job. */
+static void drop_spool(const struct job *jb)
+{
+	const cJSON *spool = cJSON_GetObjectItemCaseSensitive(jb->params, "spool");
+	if (cJSON_IsString(spool))
+		unlink(spool->valuestring);
 }
 
 static void job_free(struct job *jb)
@@ -170,12 +178,11 @@ static void *runner(void *arg)
 		gr_access_job_set(j->acc, jb->id, state, res, err);
 		free(res);
 		free(err);
-		const cJSON *spool = cJSON_GetObjectItemCaseSensitive(jb->params, "spool");
-		if (cJSON_IsString(spool))
-			unlink(spool->valuestring);
+		drop_spool(jb);
 
 		pthread_mutex_lock(&j->mu);
 		jb->result = result;
+		jb->t_end = gr_time_mono();
 		strcpy(jb->state, state);
 		jb->seq++;
 		trim(j);
@@ -222,6 +229,7 @@ void gr_jobs_stop(gr_jobs *j)
 		jb->cancel = 1;
 		if (!strcmp(jb->state, "queued")) {
 			strcpy(jb->state, "cancelled");
+			drop_spool(jb);
 			char *err = error_json(GR_EINTR, "the daemon stopped before the job ran");
 			gr_access_job_set(j->acc, jb->id, "cancelled", NULL, err);
 			free(err);
@@ -274,6 +282,7 @@ int gr_jobs_submit(gr_jobs *j, const char *kind, uid_t uid, cJSON *params, int64
 		char *err = error_json(GR_EBUSY, "the daemon is stopping");
 		gr_access_job_set(j->acc, jb->id, "cancelled", NULL, err);
 		free(err);
+		drop_spool(jb);
 		jb->params = NULL;
 		rc = gr_error_set(GR_EBUSY, "the daemon is stopping");
 		goto fail;
@@ -320,8 +329,11 @@ int gr_jobs_cancel(gr_jobs *j, int64_t id, uid_t *owner_out)
 		rc = gr_error_set(GR_ENOTFOUND, "job %lld is not running", (long long)id);
 	} else if (finished(jb)) {
 		rc = gr_error_set(GR_EINVAL, "job %lld has already finished (%s)", (long long)id, jb->state);
+	} else if (!strcmp(jb->kind, "gc")) {
+		rc = gr_error_set(GR_EBUSY, "gc cannot be cancelled (it is short, and stopping it halfway would gain nothing)");
 	} else if (!strcmp(jb->state, "queued")) {
 		strcpy(jb->state, "cancelled");
+		drop_spool(jb);
 		char *err = error_json(GR_EINTR, "cancelled before it ran");
 		gr_access_job_set(j->acc, jb->id, "cancelled", NULL, err);
 		free(err);
@@ -356,7 +368,7 @@ static cJSON *job_json(const gr_job_row *r, const struct job *jb)
 	cJSON_AddItemToObject(o, "finished", r->finished ? cJSON_CreateString(r->finished) : cJSON_CreateNull());
 	if (jb) {
 		cJSON *p = cJSON_AddObjectToObject(o, "progress");
-		double el = jb->t_start ? gr_time_mono() - jb->t_start : 0;
+		double el = !jb->t_start ? 0 : (jb->t_end ? jb->t_end : gr_time_mono()) - jb->t_start;
 		double rate = el > 0 ? (double)jb->prog.bytes_done / el : 0;
 		cJSON_AddNumberToObject(p, "records_done", (double)jb->prog.records_done);
 		cJSON_AddNumberToObject(p, "records_total", (double)jb->prog.records_total);
@@ -365,7 +377,7 @@ static cJSON *job_json(const gr_job_row *r, const struct job *jb)
 		cJSON_AddNumberToObject(p, "elapsed_seconds", el);
 		cJSON_AddNumberToObject(p, "bytes_per_second", rate);
 		cJSON_AddNumberToObject(p, "records_per_second", el > 0 ? (double)jb->prog.records_done / el : 0);
-		if (rate > 0 && jb->prog.bytes_total >= jb->prog.bytes_done)
+		if (!jb->t_end && rate > 0 && jb->prog.bytes_total >= jb->prog.bytes_done)
 			cJSON_AddNumberToObject(p, "eta_seconds", (double)(jb->prog.bytes_total - jb->prog.bytes_done) / rate);
 		else
 			cJSON_AddNullToObject(p, "eta_seconds");

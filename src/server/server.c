@@ -214,14 +214,18 @@ static int split_path(const char *url, char segs[SEGS_MAX][256], int *n)
 	return 0;
 }
 
-static bool is_hex_id(const char *s)
+/* A record id of 8 to 64 hex digits, lowered in place. */
+static bool is_hex_id(char *s)
 {
 	size_t n = strlen(s);
 	if (n < 8 || n > 64)
 		return false;
-	for (; *s; s++)
+	for (; *s; s++) {
+		if (*s >= 'A' && *s <= 'F')
+			*s = (char)(*s - 'A' + 'a');
 		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
 			return false;
+	}
 	return true;
 }
 
@@ -628,34 +632,6 @@ static cJSON *status_json(const struct conn *cn, const struct req *q)
 	return o;
 }
 
-static int roles_one(const char *principal, const char *role, int64_t by, const char *at, void *ctx)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "principal", principal);
-	cJSON_AddStringToObject(o, "role", role);
-	cJSON_AddNumberToObject(o, "set_by", (double)by);
-	cJSON_AddStringToObject(o, "set_at", at);
-	cJSON_AddItemToArray(ctx, o);
-	return 0;
-}
-
-static int audit_one(const gr_audit_entry *e, void *ctx)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)e->id);
-	cJSON_AddStringToObject(o, "at", e->at);
-	cJSON_AddNumberToObject(o, "uid", e->uid);
-	cJSON_AddNumberToObject(o, "gid", e->gid);
-	cJSON_AddNumberToObject(o, "pid", e->pid);
-	cJSON_AddStringToObject(o, "roles", e->roles);
-	cJSON_AddStringToObject(o, "action", e->action);
-	cJSON_AddStringToObject(o, "target", e->target);
-	cJSON_AddStringToObject(o, "outcome", e->outcome);
-	cJSON_AddStringToObject(o, "detail", e->detail);
-	cJSON_AddItemToArray(ctx, o);
-	return 0;
-}
-
 /* What a route is, found before the body arrives (so permissions and the
  * body's kind are known early). */
 enum route {
@@ -797,8 +773,21 @@ static int do_ingest(const struct conn *cn, struct req *q, struct MHD_Connection
 		for (int i = 0; i < 3; i++)
 			if (arg(c, keys[i]))
 				cJSON_AddStringToObject(p, keys[i], arg(c, keys[i]));
-		if (!arg(c, "source"))
-			cJSON_AddStringToObject(p, "source", fname ? fname : "upload");
+		if (!arg(c, "source")) {
+			/* as a path ingest names it: the file name without a compression suffix */
+			char src[128];
+			snprintf(src, sizeof src, "%s", fname ? fname : "upload.jsonl");
+			static const char *const sfx[] = {".gz", ".zst", ".xz", ".bz2"};
+			size_t n = strlen(src);
+			for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+				size_t k = strlen(sfx[i]);
+				if (n > k && !strcmp(src + n - k, sfx[i])) {
+					src[n - k] = '\0';
+					break;
+				}
+			}
+			cJSON_AddStringToObject(p, "source", src);
+		}
 		cJSON_AddBoolToObject(p, "strict", arg_true(c, "strict"));
 		cJSON_AddBoolToObject(p, "replace", arg_true(c, "replace"));
 		q->spool[0] = '\0'; /* the job deletes it now */
@@ -838,7 +827,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		break;
 	}
 	if ((r == R_RECORD || r == R_CONTENT) && !is_hex_id(segs[6]))
-		return send_error(c, 400, GR_EINVAL, "a record id is 8 to 64 lowercase hex digits");
+		return send_error(c, 400, GR_EINVAL, "a record id is 8 to 64 hex digits");
 	if ((rc = arg_u64(c, "limit", &limit)) || (rc = arg_u64(c, "after", &after)))
 		return send_error(c, 0, rc, gr_error_last());
 
@@ -932,13 +921,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 			rc = gr_jobs_get(S.jobs, id, &o);
 		break;
 	}
-	case R_ROLES: {
-		cJSON *arr = cJSON_CreateArray();
-		rc = gr_access_roles_each(S.acc, roles_one, arr);
-		if (rc)
-			cJSON_Delete(arr);
-		return answer(c, rc, arr, 200);
-	}
+	case R_ROLES:
+		rc = gr_api_roles(S.acc, &o);
+		return answer(c, rc, o, 200);
 	case R_ROLE_SET:
 	case R_ROLE_DEL:
 		rc = r == R_ROLE_SET ? gr_access_role_set(S.acc, segs[2], segs[3], cn->uid)
@@ -953,14 +938,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 			cJSON_AddBoolToObject(o, "granted", r == R_ROLE_SET);
 		}
 		break;
-	case R_AUDIT_LOG: {
-		cJSON *arr = cJSON_CreateArray();
-		rc = gr_access_audit_each(S.acc, (int64_t)after, limit ? (int)(limit > 10000 ? 10000 : limit) : 1000,
-					  audit_one, arr);
-		if (rc)
-			cJSON_Delete(arr);
-		return answer(c, rc, arr, 200);
-	}
+	case R_AUDIT_LOG:
+		rc = gr_api_audit_log(S.acc, (int64_t)after, limit ? (int)(limit > 10000 ? 10000 : limit) : 1000, &o);
+		return answer(c, rc, o, 200);
 	case R_REMOVALS:
 		audit(cn, q, routes[ri].action, method, url, "failed", "removal requests are not implemented yet");
 		return send_error_code(c, 501, "not_implemented", "removal requests are not implemented yet");
@@ -976,8 +956,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		else if (cJSON_GetObjectItemCaseSensitive(o, "kind"))
 			snprintf(detail, sizeof detail, "job %d",
 				 cJSON_GetObjectItemCaseSensitive(o, "id")->valueint);
-		audit(cn, q, action, method, url, rc ? "failed" : cJSON_GetObjectItemCaseSensitive(o, "kind") ? "accepted" : "done",
-		      detail);
+		const char *outcome = rc == GR_EPERM				       ? "denied"
+				      : rc					       ? "failed"
+				      : r == R_INGEST || r == R_VERIFY || r == R_GC ? "accepted"
+										     : "done";
+		audit(cn, q, action, method, url, outcome, detail);
 	}
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
@@ -1235,8 +1218,10 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
 	}
 }
 
-/* Closes connections that take too long to send a request's headers
- * (slowloris): a 408 when none came yet, silently between requests. */
+/* Closes connections that take too long to send their first request's
+ * headers (slowloris: a 408), and connections idle between requests for
+ * longer than idle_seconds (silently). libmicrohttpd's own timeout, also
+ * idle_seconds, covers a request whose body trickles. */
 static void *watchdog(void *arg)
 {
 	(void)arg;
@@ -1251,7 +1236,8 @@ static void *watchdog(void *arg)
 		double now = gr_time_mono();
 		pthread_mutex_lock(&S.mu);
 		for (struct conn *cn = S.conns; cn; cn = cn->next) {
-			if (cn->in_request || cn->killed || cn->fd < 0 || now - cn->idle_since < S.o.header_seconds)
+			double limit = cn->had_request ? S.o.idle_seconds : S.o.header_seconds;
+			if (cn->in_request || cn->killed || cn->fd < 0 || now - cn->idle_since < limit)
 				continue;
 			if (!cn->had_request)
 				(void)!send(cn->fd, r408, (size_t)n408, MSG_NOSIGNAL | MSG_DONTWAIT);

@@ -61,6 +61,15 @@ wait_job() {
 	bad "job $1 did not finish"
 }
 
+# wait_running ID: polls (up to 4 s) until the job runs
+wait_running() {
+	for _ in $(seq 400); do
+		curl -s --unix-socket "$S" "http://g/v1/jobs/$1" >job.json
+		[ "$(jstr state job.json)" = running ] && return 0
+		sleep 0.01
+	done
+}
+
 echo "== a hub and a daemon"
 corpus 7 300 >small.jsonl
 expect_rc 0 "$G" init
@@ -117,11 +126,14 @@ expect_api 404 GET /v1/jobs/999
 
 echo "-- ingest of an uploaded file"
 gzip -c small.jsonl >up.jsonl.gz
-expect_api 202 POST "/v1/datasets/uploaded/ingest?filename=up.jsonl.gz&message=upload" --data-binary @up.jsonl.gz
+expect_api 202 POST "/v1/datasets/uploaded/ingest?filename=small.jsonl.gz&message=upload" --data-binary @up.jsonl.gz
 wait_job "$(json_num id out)"
 expect_in job.json '"state":"done"' "the upload's job is done"
 expect_in job.json '"version":"uploaded@v1"' "the upload made uploaded@v1"
 expect_eq "uploaded@v1 records" "$("$G" --no-daemon records uploaded | wc -l)" 300
+"$G" --no-daemon records uploaded | cut -c1-16 | sort >up.ids
+"$G" --no-daemon diff web@v1 web@v2 | grep '^+' | cut -c3-18 | sort >path.ids
+expect_eq "an upload makes the same records as a path ingest of the file" "$(cat up.ids)" "$(cat path.ids)"
 expect_eq "the spool file is gone" "$(find .granary/uploads -type f | wc -l)" 0
 expect_api 400 POST "/v1/datasets/uploaded/ingest?filename=../../x" --data-binary @up.jsonl.gz
 
@@ -141,7 +153,10 @@ wait_job "$(json_num id out)"
 expect_in job.json '"ok":true' "verify job: ok"
 expect_in job.json '"full":true' "verify job: full"
 expect_api 202 POST /v1/gc
-wait_job "$(json_num id out)"
+gcjob=$(json_num id out)
+api DELETE "/v1/jobs/$gcjob"
+[ "$code" = 409 ] || [ "$code" = 400 ] && ok "gc is not cancelled (HTTP $code)" || bad "DELETE of a gc job: HTTP $code"
+wait_job "$gcjob"
 expect_in job.json '"state":"done"' "gc job done"
 
 echo "-- roles, audit log"
@@ -249,7 +264,7 @@ expect_api 413 POST "/v1/datasets/u/ingest?filename=x.jsonl" --data-binary @big.
 expect_api 404 GET /v1/no/such/route
 expect_api 405 PUT /v1/datasets
 expect_api 400 GET "/v1/datasets/web/versions/1/records/..%2F..%2Fcatalog.db"
-expect_api 400 GET "/v1/datasets/web/versions/1/records/ABCDEF01"
+expect_api 404 GET "/v1/datasets/web/versions/1/records/ABCDEF01"
 expect_api 400 GET "/v1/datasets/web/versions/x1/records"
 expect_api 400 GET "/v1/datasets/web/versions/1/records?limit=-1"
 expect_api 400 GET "/v1/jobs/abc"
@@ -283,11 +298,7 @@ cancelled=0
 for try in 1 2 3; do
 	api POST "/v1/datasets/cancelme$try/ingest" -H 'Content-Type: application/json' -d "{\"files\":[\"$PWD/big.jsonl\"]}"
 	job=$(json_num id out)
-	for _ in $(seq 400); do
-		curl -s --unix-socket "$S" "http://g/v1/jobs/$job" >job.json
-		[ "$(jstr state job.json)" = running ] && break
-		sleep 0.01
-	done
+	wait_running "$job"
 	api DELETE "/v1/jobs/$job"
 	wait_job "$job"
 	if [ "$(jstr state job.json)" = cancelled ]; then
@@ -307,11 +318,7 @@ echo "== kill -9 during an ingest job, restart"
 heads_before=$("$G" --json ls)
 api POST "/v1/datasets/killed/ingest" -H 'Content-Type: application/json' -d "{\"files\":[\"$PWD/big.jsonl\"]}"
 job=$(json_num id out)
-for _ in $(seq 400); do
-	curl -s --unix-socket "$S" "http://g/v1/jobs/$job" >job.json
-	[ "$(jstr state job.json)" = running ] && break
-	sleep 0.01
-done
+wait_running "$job"
 kill -9 "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null
 daemon_pid=

@@ -9,7 +9,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := sqlite3 libgit2 libzstd libarchive libcrypto libcjson libmicrohttpd libcurl zlib libbrotlidec
+PKGS    := sqlite3 libgit2 libzstd libarchive libcrypto libcjson libmicrohttpd libcurl zlib libbrotlidec libhs
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -52,6 +52,9 @@ int gr_catalog_content_has(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool 
 int gr_catalog_chunk_has(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], bool *out);
 int gr_catalog_chunk_add(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint64_t frame, uint32_t off,
 			 uint32_t len);
+/* Adds a single-chunk content unless one with this hash is stored: one
+ * statement where content_has + content_add are two. *added tells which. */
+int gr_catalog_content_add_single(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint64_t len, bool *added);
 /* chunk_hashes: NULL for a single-chunk content, else n × 32 bytes. */
 int gr_catalog_content_add(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], uint64_t len,
 			   const uint8_t *chunk_hashes, size_t n);

@@ -119,8 +119,8 @@ static void input_close(input *in)
 
 typedef struct {
 	uint64_t line;
-	size_t text, text_len; /* offsets into the block's arena */
-	size_t url, url_len;
+	size_t text, text_len; /* offset into the block's input (decoded in place) */
+	size_t url, url_len;   /* these three: offsets into the block's arena */
 	size_t ts, ts_len;
 	size_t meta, meta_len;
 	size_t err; /* offset of the message in errs, or NONE */
@@ -247,17 +247,19 @@ static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 		gr_error_clear();
 	}
 	int e = 0;
-	r->text = b->arena.len;
-	if ((e = gr_json_unescape(&b->arena, text->val, text->val_len)))
+	/* the text is decoded over its own bytes in the block, which saves a copy;
+	 * should the text field also be read as the url or time, that comes from here */
+	r->text = (size_t)(text->val - b->in.ptr);
+	if ((e = gr_json_unescape_inplace(b->in.ptr + r->text, text->val_len, &r->text_len)))
 		goto fail;
-	r->text_len = b->arena.len - r->text;
 	if (r->text_len > GR_INGEST_MAX_TEXT) {
 		set_err(b, r, "text longer than the %s limit", "64 MiB");
 		return;
 	}
 	if (url) {
 		r->url = b->arena.len;
-		if ((e = gr_json_unescape(&b->arena, url->val, url->val_len)))
+		if ((e = url == text ? gr_buf_put(&b->arena, b->in.ptr + r->text, r->text_len)
+				     : gr_json_unescape(&b->arena, url->val, url->val_len)))
 			goto fail;
 		r->url_len = b->arena.len - r->url;
 		if (memchr(b->arena.ptr + r->url, 0, r->url_len)) {
@@ -273,7 +275,8 @@ static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 			r->ts_len = strlen(iso);
 		} else if (ts->type == GR_JSON_STRING) {
 			r->ts = b->arena.len;
-			if ((e = gr_json_unescape(&b->arena, ts->val, ts->val_len)))
+			if ((e = ts == text ? gr_buf_put(&b->arena, b->in.ptr + r->text, r->text_len)
+					    : gr_json_unescape(&b->arena, ts->val, ts->val_len)))
 				goto fail;
 			r->ts_len = b->arena.len - r->ts;
 			if (memchr(b->arena.ptr + r->ts, 0, r->ts_len)) {
@@ -306,7 +309,7 @@ static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 		r->meta_len = b->arena.len - r->meta;
 	}
 	/* content address, then the record address over content + metadata */
-	gr_sha256(r->hash, b->arena.ptr + r->text, r->text_len);
+	gr_sha256(r->hash, b->in.ptr + r->text, r->text_len);
 	gr_buf a = GR_BUF_INIT;
 	static const char sep = '\n';
 	if ((e = gr_buf_puts(&a, "granary-record-1\n")) || (e = gr_buf_put(&a, r->hash, GR_HASH_LEN)) ||
@@ -389,6 +392,9 @@ static void read_range(block *b)
 	/* finish the last line */
 	const char *last = memrchr(b->in.ptr, '\n', b->in.len);
 	size_t line_start = last ? (size_t)(last + 1 - b->in.ptr) : 0;
+	/* a line is a few KiB: read its rest in growing steps, not 1 MiB at once
+	 * (the next block reads the same bytes again to skip them) */
+	size_t want = 64u << 10;
 	while (pos < b->size && (b->in.len == 0 || b->in.ptr[b->in.len - 1] != '\n')) {
 		if (b->in.len - line_start > GR_INGEST_MAX_LINE) {
 			/* over the limit: drop it, find its end without storing it */
@@ -407,7 +413,6 @@ static void read_range(block *b)
 			}
 			break;
 		}
-		size_t want = 1u << 20;
 		if (gr_buf_grow(&b->in, want) || pread_some(b->fd, b->in.ptr + b->in.len, want, pos, &got))
 			goto fail;
 		if (!got)
@@ -416,6 +421,8 @@ static void read_range(block *b)
 		size_t take = nl ? (size_t)(nl - (b->in.ptr + b->in.len)) + 1 : got;
 		b->in.len += take;
 		pos += take;
+		if (want < (1u << 20))
+			want *= 2;
 	}
 	if (b->in.ptr)
 		b->in.ptr[b->in.len] = '\0';
@@ -479,18 +486,28 @@ typedef struct {
 	uint64_t line; /* number of the next line to commit, from 1 */
 } committer;
 
-static int store_content(committer *c, const uint8_t *text, size_t len, const uint8_t hash[GR_HASH_LEN])
+/* Stores the text unless a content with its hash is stored; *fresh tells which. */
+static int store_content(committer *c, const uint8_t *text, size_t len, const uint8_t hash[GR_HASH_LEN],
+			 bool *fresh)
 {
 	uint64_t frame;
 	uint32_t off;
 	int rc;
 	if (len <= GR_CDC_MAX) {
-		if ((rc = gr_store_writer_add(c->w, hash, text, (uint32_t)len, &frame, &off)) ||
+		/* one chunk under the content's own hash; adding the row is the lookup */
+		if ((rc = gr_catalog_content_add_single(c->cat, hash, len, fresh)) || !*fresh ||
+		    (rc = gr_store_writer_add(c->w, hash, text, (uint32_t)len, &frame, &off)) ||
 		    (rc = gr_catalog_chunk_add(c->cat, hash, frame, off, (uint32_t)len)))
 			return rc;
 		c->st->chunk_bytes_new += len;
-		return gr_catalog_content_add(c->cat, hash, len, NULL, 0);
+		return 0;
 	}
+	bool stored;
+	if ((rc = gr_catalog_content_has(c->cat, hash, &stored)))
+		return rc;
+	*fresh = !stored;
+	if (stored)
+		return 0;
 	gr_buf list = GR_BUF_INIT;
 	size_t pos = 0;
 	rc = 0;
@@ -547,16 +564,14 @@ static int commit_block(committer *c, block *b)
 		if ((rc = gr_catalog_record_find(c->cat, r->addr, &rid)))
 			break;
 		if (!rid) {
-			bool have;
-			if ((rc = gr_catalog_content_has(c->cat, r->hash, &have)))
+			bool fresh;
+			if ((rc = store_content(c, (const uint8_t *)b->in.ptr + r->text, r->text_len, r->hash,
+						&fresh)))
 				break;
-			if (!have) {
-				if ((rc = store_content(c, (const uint8_t *)b->arena.ptr + r->text, r->text_len, r->hash)))
-					break;
+			if (fresh)
 				c->st->contents_new++;
-			} else {
+			else
 				c->st->duplicates++; /* a new record whose text is stored already */
-			}
 			char *url = NULL, *ts = NULL, *domain = NULL;
 			if (r->url != NONE) {
 				url = gr_strndup(b->arena.ptr + r->url, r->url_len);
@@ -716,13 +731,10 @@ static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *pa
 			if (!b->members) {
 				/* first use of this block: size its buffers once */
 				if (!(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members)) ||
-				    gr_buf_grow(&b->in, GR_INGEST_BLOCK + (1u << 20)) ||
-				    gr_buf_grow(&b->arena, GR_INGEST_BLOCK + (1u << 20))) {
+				    gr_buf_grow_huge(&b->in, GR_INGEST_BLOCK + (1u << 20))) {
 					rc = gr_error_set(GR_ENOMEM, "out of memory");
 					break;
 				}
-				gr_advise_huge(b->in.ptr, b->in.cap);
-				gr_advise_huge(b->arena.ptr, b->arena.cap);
 			}
 			gr_pool_submit(pool, &b->task, parse_task);
 			nflight++;

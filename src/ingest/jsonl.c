@@ -725,25 +725,19 @@ int gr_json_parse_object(const char *line, size_t len, gr_json_member *members, 
 }
 
 /*
- * Decodes raw[0..n) (a string body without quotes) onto out; out unchanged
- * on error. Copies 64 (then 16) bytes at a time and stops only at
- * backslashes; the unconditional stores stay inside the grown buffer
- * because output never runs ahead of input.
+ * Decodes the string body p[0..end) (no quotes, at least one backslash in
+ * it) to o, which has room for end - p bytes; returns the end of the output,
+ * or NULL with the error set (raw: the body's start, for the offset). Copies
+ * 64 (then 16) bytes at a time and stops only at backslashes; output never
+ * runs ahead of input, so the unconditional stores stay inside the room.
+ * inplace: o lies at or before p in the same buffer; then an unconditional
+ * store is used only when it ends before the input not read yet (p - o at
+ * least the store's width), else the bytes up to the next backslash move
+ * with memmove. Every escape shrinks the text, so the gap soon allows the
+ * wide stores.
  */
-static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
+JP_INLINE char *jp_unescape_run(char *o, const char *p, const char *end, const char *raw, const bool inplace)
 {
-	const char *p = raw, *end = raw + n;
-	const char *bs = memchr(p, '\\', n);
-	if (!bs)
-		return gr_buf_put(out, p, n);
-	/* every escape decodes to no more bytes than it occupies */
-	int rc = gr_buf_grow(out, n);
-	if (rc)
-		return rc;
-	char *o = out->ptr + out->len;
-	memcpy(o, p, (size_t)(bs - p));
-	o += bs - p;
-	p = bs;
 	const __m128i bslash = _mm_set1_epi8('\\');
 	for (;;) {
 		while (p < end && *p == '\\') {
@@ -757,9 +751,8 @@ static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 			const char *why = NULL;
 			size_t used = jp_esc_decode(p, end, o, &k, &why);
 			if (!used) {
-				out->ptr[out->len] = '\0';
-				return gr_error_set(GR_EINVAL, "%s at byte %zu of the string", why,
-						    (size_t)(p - raw));
+				gr_error_set(GR_EINVAL, "%s at byte %zu of the string", why, (size_t)(p - raw));
+				return NULL;
 			}
 			o += k;
 			p += used;
@@ -769,7 +762,7 @@ static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 		 * next backslash; the fixed 64-byte step keeps the loads
 		 * independent of each other when there is no backslash.
 		 */
-		if (end - p >= 64) {
+		if (end - p >= 64 && (!inplace || p - o >= 64)) {
 			__m128i v0 = _mm_loadu_si128((const __m128i *)p);
 			__m128i v1 = _mm_loadu_si128((const __m128i *)(p + 16));
 			__m128i v2 = _mm_loadu_si128((const __m128i *)(p + 32));
@@ -790,13 +783,21 @@ static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 			}
 			p += k;
 			o += k;
-		} else if (end - p >= 16) {
+		} else if (end - p >= 16 && (!inplace || p - o >= 16)) {
 			__m128i v = _mm_loadu_si128((const __m128i *)p);
 			_mm_storeu_si128((__m128i *)o, v);
 			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bslash));
 			unsigned k = m ? (unsigned)__builtin_ctz(m) : 16;
 			p += k;
 			o += k;
+		} else if (inplace && end - p >= 16) {
+			const char *nb = memchr(p, '\\', (size_t)(end - p));
+			size_t plain = nb ? (size_t)(nb - p) : (size_t)(end - p);
+			memmove(o, p, plain);
+			o += plain;
+			p += plain;
+			if (!nb)
+				break;
 		} else {
 			break;
 		}
@@ -805,7 +806,7 @@ static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 	while (p < end) {
 		const char *nb = memchr(p, '\\', (size_t)(end - p));
 		size_t plain = nb ? (size_t)(nb - p) : (size_t)(end - p);
-		memcpy(o, p, plain);
+		memmove(o, p, plain);
 		o += plain;
 		p += plain;
 		if (!nb)
@@ -814,14 +815,50 @@ static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
 		const char *why = NULL;
 		size_t used = jp_esc_decode(p, end, o, &k, &why);
 		if (!used) {
-			out->ptr[out->len] = '\0';
-			return gr_error_set(GR_EINVAL, "%s at byte %zu of the string", why, (size_t)(p - raw));
+			gr_error_set(GR_EINVAL, "%s at byte %zu of the string", why, (size_t)(p - raw));
+			return NULL;
 		}
 		o += k;
 		p += used;
 	}
+	return o;
+}
+
+/* Decodes raw[0..n) (a string body without quotes) onto out; out unchanged on error. */
+static int jp_unescape_body(gr_buf *out, const char *raw, size_t n)
+{
+	const char *bs = memchr(raw, '\\', n);
+	if (!bs)
+		return gr_buf_put(out, raw, n);
+	/* every escape decodes to no more bytes than it occupies */
+	int rc = gr_buf_grow(out, n);
+	if (rc)
+		return rc;
+	char *o = out->ptr + out->len;
+	memcpy(o, raw, (size_t)(bs - raw));
+	o = jp_unescape_run(o + (bs - raw), bs, raw + n, raw, false);
+	if (!o) {
+		out->ptr[out->len] = '\0';
+		return GR_EINVAL;
+	}
 	out->len = (size_t)(o - out->ptr);
 	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+int gr_json_unescape_inplace(char *raw, size_t raw_len, size_t *len_out)
+{
+	if (raw_len < 2 || raw[0] != '"' || raw[raw_len - 1] != '"')
+		return gr_error_set(GR_EINVAL, "not a quoted JSON string");
+	const char *body = raw + 1, *end = raw + raw_len - 1;
+	const char *bs = memchr(body, '\\', (size_t)(end - body));
+	if (!bs)
+		bs = end;
+	memmove(raw, body, (size_t)(bs - body));
+	char *o = raw + (bs - body);
+	if (bs < end && !(o = jp_unescape_run(o, bs, end, body, true)))
+		return GR_EINVAL;
+	*len_out = (size_t)(o - raw);
 	return 0;
 }
 

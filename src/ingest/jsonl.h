@@ -95,6 +95,14 @@ int gr_json_parse_object_portable(const char *line, size_t len, gr_json_member *
 int gr_json_unescape(gr_buf *out, const char *raw, size_t raw_len);
 
 /*
+ * Decodes a JSON string value the same way, into the bytes it occupies:
+ * raw[0..*len_out) is the decoded string (a decoded string is never longer
+ * than its quoted form). Saves a copy when the raw text is not needed again.
+ * GR_EINVAL as above; the bytes of raw are then unspecified.
+ */
+int gr_json_unescape_inplace(char *raw, size_t raw_len, size_t *len_out);
+
+/*
  * Same for a key (m->key/m->key_len, which exclude the quotes). Use when
  * m->key_escaped; otherwise the raw key is already its decoded form.
  */

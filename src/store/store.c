@@ -168,13 +168,10 @@ int gr_store_writer_new(gr_store_writer **out, gr_store *s, const gr_store_write
 	for (int i = 0; i < GR_WRITER_SLOTS; i++) {
 		slot *sl = &w->slots[i];
 		size_t raw = (size_t)w->o.frame_target + (256u << 10);
-		sl->ccap = ZSTD_compressBound(raw);
-		if (gr_buf_grow(&sl->raw, raw) || !(sl->cbuf = malloc(sl->ccap))) {
+		if (gr_buf_grow_huge(&sl->raw, raw) || !(sl->cbuf = gr_alloc_huge(ZSTD_compressBound(raw), &sl->ccap))) {
 			gr_store_writer_free(w);
 			return gr_error_set(GR_ENOMEM, "out of memory");
 		}
-		gr_advise_huge(sl->raw.ptr, sl->raw.cap);
-		gr_advise_huge(sl->cbuf, sl->ccap);
 	}
 	if (!(w->pack_hash = gr_sha256_new())) {
 		gr_store_writer_free(w);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/util.h"
 
@@ -22,6 +23,21 @@ void *gr_realloc(void *p, size_t n)
 	if (!q)
 		gr_error_set(GR_ENOMEM, "out of memory (%zu bytes)", n);
 	return q;
+}
+
+void *gr_alloc_huge(size_t n, size_t *cap_out)
+{
+	/* aligned, whole huge pages: a buffer's unaligned ends would fault 4 KiB at a time */
+	const size_t huge = 2u << 20;
+	size_t cap = n > SIZE_MAX - huge ? 0 : (n + huge - 1) & ~(huge - 1);
+	void *p = NULL;
+	if (!cap || posix_memalign(&p, huge, cap)) {
+		gr_error_set(GR_ENOMEM, "out of memory (%zu bytes)", n);
+		return NULL;
+	}
+	madvise(p, cap, MADV_HUGEPAGE);
+	*cap_out = cap;
+	return p;
 }
 
 int gr_array_reserve(void *ptr, size_t *cap, size_t n, size_t elem)
@@ -71,6 +87,23 @@ int gr_buf_grow(gr_buf *b, size_t extra)
 	b->ptr = p;
 	b->cap = cap;
 	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int gr_buf_grow_huge(gr_buf *b, size_t extra)
+{
+	if (extra > SIZE_MAX / 2 - b->len)
+		return gr_error_set(GR_ENOMEM, "buffer too large");
+	size_t cap;
+	char *p = gr_alloc_huge(b->len + extra + 1, &cap);
+	if (!p)
+		return GR_ENOMEM;
+	if (b->len)
+		memcpy(p, b->ptr, b->len);
+	p[b->len] = '\0';
+	free(b->ptr);
+	b->ptr = p;
+	b->cap = cap;
 	return 0;
 }
 

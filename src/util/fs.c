@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -251,12 +250,4 @@ bool gr_utf8_valid(const char *str, size_t n)
 		i += len;
 	}
 	return true;
-}
-
-void gr_advise_huge(void *p, size_t n)
-{
-	const uintptr_t huge = 2u << 20;
-	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
-	if (hi > lo)
-		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }

@@ -50,6 +50,9 @@ typedef struct {
 #define GR_BUF_INIT {NULL, 0, 0}
 
 int gr_buf_grow(gr_buf *b, size_t extra); /* room for len + extra + 1 */
+/* gr_buf_grow for a large buffer that is filled over and over: one new
+ * allocation from gr_alloc_huge (the contents are copied). */
+int gr_buf_grow_huge(gr_buf *b, size_t extra);
 int gr_buf_put(gr_buf *b, const void *data, size_t n);
 int gr_buf_puts(gr_buf *b, const char *s);
 int gr_buf_putc(gr_buf *b, char c);
@@ -115,9 +118,11 @@ double gr_time_mono(void); /* seconds, monotonic */
 /* UTF-8 validation of a whole buffer (fast path for ASCII). */
 bool gr_utf8_valid(const char *s, size_t n);
 
-/* Asks for transparent huge pages over the 2 MiB-aligned middle of a large
- * buffer: fewer page faults when it is first filled. A hint; never fails. */
-void gr_advise_huge(void *p, size_t n);
+/* Allocates at least n bytes, rounded up to whole 2 MiB and aligned to 2 MiB
+ * (*cap_out: the size), and asks for transparent huge pages over all of it,
+ * so that a large buffer is first filled with few page faults. Free with
+ * free(); NULL (error set) when out of memory. */
+void *gr_alloc_huge(size_t n, size_t *cap_out);
 
 /* Makes room for one more element in a growable array (*ptr, n used, *cap):
  * doubles the capacity when n == *cap. 0, or GR_ENOMEM with *ptr unchanged. */

@@ -241,6 +241,8 @@ static void test_schema_created(void **state)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
 	sqlite3_finalize(s);
+	/* a new catalog has 16 KiB pages (fewer WAL writes per commit) */
+	assert_int_equal(raw_int(db, "PRAGMA page_size"), 16384);
 	sqlite3_close(db);
 }
 
@@ -315,12 +317,16 @@ static void test_migrates_empty_file(void **state)
 	snprintf(path, sizeof path, "%s/empty.db", tmpdir);
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	raw_exec(db, "CREATE TABLE unrelated(x)");
+	raw_exec(db, "PRAGMA page_size = 4096; CREATE TABLE unrelated(x)");
 	sqlite3_close(db);
 	gr_catalog *c = NULL;
 	assert_int_equal(gr_catalog_open(&c, path, false), 0);
 	assert_int_equal(gr_catalog_schema_version(c), newest_schema());
 	gr_catalog_close(c);
+	/* an existing file keeps its page size */
+	db = raw_open(path);
+	assert_int_equal(raw_int(db, "PRAGMA page_size"), 4096);
+	sqlite3_close(db);
 	/* a file that is not a database */
 	snprintf(path, sizeof path, "%s/garbage.db", tmpdir);
 	char junk[4096];
@@ -1037,8 +1043,12 @@ static void test_content_chunks(void **state)
 	assert_int_equal(gr_catalog_chunk_add(c, h[1], 1, 200, 300), 0);
 	assert_int_equal(gr_catalog_chunk_add(c, h[3], 2, 0, 900), 0);
 	assert_int_equal(gr_catalog_chunk_add(c, h[3], 2, 0, 900), GR_EEXIST); /* stored once */
-	/* single-chunk content: its hash is the chunk's */
-	assert_int_equal(gr_catalog_content_add(c, h[3], 900, NULL, 0), 0);
+	/* single-chunk content: its hash is the chunk's; adding it again is no change */
+	bool added = false;
+	assert_int_equal(gr_catalog_content_add_single(c, h[3], 900, &added), 0);
+	assert_true(added);
+	assert_int_equal(gr_catalog_content_add_single(c, h[3], 900, &added), 0);
+	assert_false(added);
 	/* multi-chunk content, chunks not in frame order */
 	uint8_t big[GR_HASH_LEN], list[3 * GR_HASH_LEN];
 	hash_of(big, "big content", 0);

@@ -513,6 +513,17 @@ static void unescape_eq(const char *raw, const char *want, size_t want_len)
 	assert_memory_equal(out.ptr + 3, want, want_len);
 	assert_int_equal(out.ptr[out.len], '\0');
 	gr_buf_free(&out);
+	/* in place: the same bytes, over the raw text; nothing after it touched */
+	size_t n = strlen(raw), got = 0;
+	char *buf = malloc(n + 8);
+	assert_non_null(buf);
+	memcpy(buf, raw, n);
+	memcpy(buf + n, "GUARD!!", 8);
+	assert_int_equal(gr_json_unescape_inplace(buf, n, &got), 0);
+	assert_int_equal(got, want_len);
+	assert_memory_equal(buf, want, want_len);
+	assert_memory_equal(buf + n, "GUARD!!", 8);
+	free(buf);
 }
 
 static void test_unescape(void **state)
@@ -539,6 +550,11 @@ static void test_unescape(void **state)
 		assert_string_equal(out.ptr, "keep");
 		assert_int_equal(out.len, 4);
 		gr_buf_free(&out);
+		char *copy = strdup(bad[i]);
+		size_t got = 0;
+		assert_non_null(copy);
+		assert_int_equal(gr_json_unescape_inplace(copy, strlen(copy), &got), GR_EINVAL);
+		free(copy);
 	}
 }
 
@@ -584,6 +600,12 @@ static void test_unescape_roundtrip(void **state)
 		assert_true(gr_json_key_eq(&mem[0], text.ptr ? text.ptr : ""));
 		if (text.len)
 			assert_false(gr_json_key_eq(&mem[0], "definitely-not"));
+		/* in place, over the value's bytes in the line */
+		size_t got = 0;
+		assert_int_equal(gr_json_unescape_inplace((char *)mem[0].val, mem[0].val_len, &got), 0);
+		assert_int_equal(got, text.len);
+		if (text.len)
+			assert_memory_equal(mem[0].val, text.ptr, text.len);
 		free(keep);
 	}
 	gr_buf_free(&line);

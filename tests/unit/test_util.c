@@ -58,6 +58,44 @@ static char *dir_listing(const char *dir)
 
 /* ---- gr_buf ---- */
 
+static void test_buf_grow_huge(void **state)
+{
+	(void)state;
+	const size_t huge = 2u << 20;
+	gr_buf b = GR_BUF_INIT;
+	assert_int_equal(gr_buf_puts(&b, "kept"), 0);
+	/* whole huge pages, aligned, the contents copied */
+	assert_int_equal(gr_buf_grow_huge(&b, 5u << 20), 0);
+	assert_int_equal((uintptr_t)b.ptr % huge, 0);
+	assert_int_equal(b.cap % huge, 0);
+	assert_true(b.cap >= 4 + (5u << 20) + 1);
+	assert_int_equal(b.len, 4);
+	assert_string_equal(b.ptr, "kept");
+	/* an ordinary buffer from then on */
+	size_t cap = b.cap;
+	char *blk = malloc(5u << 20);
+	assert_non_null(blk);
+	memset(blk, 'x', 5u << 20);
+	assert_int_equal(gr_buf_put(&b, blk, 5u << 20), 0);
+	assert_int_equal(b.cap, cap);
+	assert_int_equal(b.ptr[b.len], '\0');
+	assert_int_equal(gr_buf_put(&b, blk, 5u << 20), 0); /* grows by realloc */
+	assert_int_equal(b.len, 4 + (10u << 20));
+	assert_memory_equal(b.ptr + 4 + (5u << 20), blk, 5u << 20);
+	free(blk);
+	gr_buf_free(&b);
+	/* an empty buffer, and an absurd size refused */
+	assert_int_equal(gr_buf_grow_huge(&b, 1), 0);
+	assert_int_equal(b.cap, huge);
+	assert_int_equal(b.ptr[0], '\0');
+	assert_int_equal(gr_buf_grow_huge(&b, SIZE_MAX - 10), GR_ENOMEM);
+	assert_int_equal(b.cap, huge);
+	gr_buf_free(&b);
+	size_t got = 0;
+	assert_null(gr_alloc_huge(SIZE_MAX - 1, &got));
+	assert_int_equal(gr_error_code(), GR_ENOMEM);
+}
+
 static void test_buf_growth(void **state)
 {
 	(void)state;
@@ -729,6 +767,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_growth),
+		cmocka_unit_test(test_buf_grow_huge),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_varint),
 		cmocka_unit_test(test_hex),

@@ -17,7 +17,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(PKG_CFLAGS) $(CFLAGS) $(SAN) -MMD -MP
-LDLIBS  := $(PKG_LIBS) -lpthread $(SAN)
+LDLIBS  := -Wl,--as-needed $(PKG_LIBS) -ldl -lpthread $(SAN)
 
 LIB_SRCS := $(sort $(wildcard src/*/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/gen/schema.o $(BUILD)/gen/access_schema.o

@@ -18,7 +18,6 @@
 #include "catalog/access.h"
 #include "client/client.h"
 #include "granary.h"
-#include "server/server.h"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -892,28 +891,30 @@ static int need_daemon(const char *verb)
 	return 0;
 }
 
+/* `granary serve` runs granaryd, installed beside granary: the CLI itself
+ * does not load the HTTP server (nor its TLS libraries). */
 static int cmd_serve(int argc, char **argv)
 {
-	gr_server_opts o = {.hub = hub_dir};
-	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
-					     {"socket-mode", required_argument, NULL, 'm'},
-					     {"verbose", no_argument, NULL, 'v'},
-					     {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': o.socket = optarg; break;
-		case 'm': o.socket_mode = (unsigned)strtoul(optarg, NULL, 8); break;
-		case 'v': o.verbose = true; break;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (argc != optind)
-		return usage_error("usage: granary serve [--socket PATH] [--socket-mode OCTAL] [--verbose]%s", "");
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	int rc = gr_server_run(&o);
-	return rc ? fail(rc) : 0;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
+	if (n <= 0)
+		return fail(gr_error_errno(GR_EIO, "cannot find granaryd"));
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	strcpy(slash + 1, "granaryd");
+	char **args = calloc((size_t)argc + 4, sizeof *args);
+	if (!args)
+		return EXIT_FAIL;
+	int k = 0;
+	args[k++] = self;
+	args[k++] = "--hub";
+	args[k++] = (char *)hub_dir;
+	for (int i = 1; i < argc; i++)
+		args[k++] = argv[i];
+	execv(self, args);
+	int e = fail(gr_error_errno(GR_ENOTFOUND, "%s", self));
+	free(args);
+	return e;
 }
 
 static void print_job(const cJSON *j)

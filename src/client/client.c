@@ -2,6 +2,7 @@
  * The daemon's client (see client.h).
  */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,10 +19,50 @@ struct gr_client {
 	char *sock;
 };
 
+/* libcurl is loaded when a daemon is there to talk to: it and the
+ * libraries it pulls in (Kerberos, LDAP, TLS, ...) would otherwise be loaded
+ * by every run of the CLI (measured: 40% of `granary ls`'s start-up). */
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *);
+	void (*easy_reset)(CURL *);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	bool ok;
+	char why[256];
+} cu;
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void)
+static void curl_load(void)
 {
-	curl_global_init(CURL_GLOBAL_NOTHING);
+	void *so = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!so) {
+		snprintf(cu.why, sizeof cu.why, "cannot load libcurl: %s", dlerror());
+		return;
+	}
+#define SYM(field, name)                                                                                             \
+	if (!(*(void **)&cu.field = dlsym(so, name))) {                                                               \
+		snprintf(cu.why, sizeof cu.why, "libcurl lacks %s", name);                                             \
+		return;                                                                                                \
+	}
+	SYM(global_init, "curl_global_init")
+	SYM(easy_init, "curl_easy_init")
+	SYM(easy_cleanup, "curl_easy_cleanup")
+	SYM(easy_reset, "curl_easy_reset")
+	SYM(easy_setopt, "curl_easy_setopt")
+	SYM(easy_perform, "curl_easy_perform")
+	SYM(easy_getinfo, "curl_easy_getinfo")
+	SYM(easy_strerror, "curl_easy_strerror")
+	SYM(slist_append, "curl_slist_append")
+	SYM(slist_free_all, "curl_slist_free_all")
+#undef SYM
+	cu.global_init(CURL_GLOBAL_NOTHING);
+	cu.ok = true; /* the library stays loaded until exit */
 }
 
 int gr_client_probe(const char *path)
@@ -47,9 +88,11 @@ int gr_client_probe(const char *path)
 
 int gr_client_open(gr_client **out, const char *socket_path)
 {
-	pthread_once(&curl_once, curl_init);
+	pthread_once(&curl_once, curl_load);
+	if (!cu.ok)
+		return gr_error_set(GR_EIO, "%s", cu.why);
 	gr_client *c = calloc(1, sizeof *c);
-	if (!c || !(c->sock = gr_strdup(socket_path)) || !(c->curl = curl_easy_init())) {
+	if (!c || !(c->sock = gr_strdup(socket_path)) || !(c->curl = cu.easy_init())) {
 		gr_client_close(c);
 		return gr_error_set(GR_ENOMEM, "out of memory");
 	}
@@ -62,7 +105,7 @@ void gr_client_close(gr_client *c)
 	if (!c)
 		return;
 	if (c->curl)
-		curl_easy_cleanup(c->curl);
+		cu.easy_cleanup(c->curl);
 	free(c->sock);
 	free(c);
 }
@@ -84,7 +127,7 @@ static size_t to_fd(char *p, size_t size, size_t n, void *ctx)
 {
 	struct fd_sink *s = ctx;
 	if (!s->status)
-		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &s->status);
+		cu.easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &s->status);
 	if (s->status != 200)
 		return gr_buf_put(&s->err, p, size * n) ? 0 : size * n;
 	size_t len = size * n;
@@ -105,19 +148,19 @@ static void setup(gr_client *c, const char *method, const char *path, struct cur
 {
 	char url[4096];
 	snprintf(url, sizeof url, "http://granary%s", path);
-	curl_easy_reset(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH, c->sock);
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	*hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-	*hdrs = curl_slist_append(*hdrs, "Expect:");
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, *hdrs);
+	cu.easy_reset(c->curl);
+	cu.easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH, c->sock);
+	cu.easy_setopt(c->curl, CURLOPT_URL, url);
+	cu.easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	cu.easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	*hdrs = cu.slist_append(NULL, "Content-Type: application/json");
+	*hdrs = cu.slist_append(*hdrs, "Expect:");
+	cu.easy_setopt(c->curl, CURLOPT_HTTPHEADER, *hdrs);
 }
 
 static int curl_fail(CURLcode e, const char *sock)
 {
-	return gr_error_set(GR_EIO, "cannot talk to granaryd at %s: %s", sock, curl_easy_strerror(e));
+	return gr_error_set(GR_EIO, "cannot talk to granaryd at %s: %s", sock, cu.easy_strerror(e));
 }
 
 int gr_client_request(gr_client *c, const char *method, const char *path, const char *body, long *status, gr_buf *out)
@@ -125,16 +168,16 @@ int gr_client_request(gr_client *c, const char *method, const char *path, const 
 	struct curl_slist *hdrs;
 	setup(c, method, path, &hdrs);
 	if (body) {
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		cu.easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		cu.easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, to_buf);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, out);
-	CURLcode e = curl_easy_perform(c->curl);
-	curl_slist_free_all(hdrs);
+	cu.easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, to_buf);
+	cu.easy_setopt(c->curl, CURLOPT_WRITEDATA, out);
+	CURLcode e = cu.easy_perform(c->curl);
+	cu.slist_free_all(hdrs);
 	if (e != CURLE_OK)
 		return curl_fail(e, c->sock);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	cu.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
@@ -179,13 +222,13 @@ int gr_client_download(gr_client *c, const char *path, int fd, uint64_t *bytes)
 	struct curl_slist *hdrs;
 	setup(c, "GET", path, &hdrs);
 	struct fd_sink s = {.fd = fd, .curl = c->curl};
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, to_fd);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
-	CURLcode e = curl_easy_perform(c->curl);
-	curl_slist_free_all(hdrs);
+	cu.easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, to_fd);
+	cu.easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
+	CURLcode e = cu.easy_perform(c->curl);
+	cu.slist_free_all(hdrs);
 	int rc = 0;
 	if (!s.status)
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &s.status);
+		cu.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &s.status);
 	if (s.status && s.status != 200)
 		rc = answer_error(s.status, s.err.ptr, s.err.len);
 	else if (e != CURLE_OK)

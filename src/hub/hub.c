@@ -95,8 +95,6 @@ int gr_hub_open(gr_hub **out, const char *dir)
 		goto fail;
 	if ((rc = hub_path(&p, dir, "store")) || (rc = gr_store_open(&h->store, p.ptr)))
 		goto fail;
-	if ((rc = hub_path(&p, dir, "history.git")) || (rc = gr_history_open(&h->hist, p.ptr)))
-		goto fail;
 	if ((rc = gr_store_reader_new(&h->reader, h->store)))
 		goto fail;
 	gr_buf_free(&p);
@@ -114,6 +112,8 @@ void gr_hub_close(gr_hub *h)
 		return;
 	gr_store_reader_free(h->reader);
 	free(h->members);
+	if (h->hist_opening)
+		pthread_join(h->hist_opener, NULL);
 	gr_history_close(h->hist);
 	gr_store_close(h->store);
 	gr_catalog_close(h->cat);
@@ -131,6 +131,42 @@ const char *gr_hub_path(const gr_hub *h)
 gr_catalog *gr_hub_catalog(gr_hub *h)
 {
 	return h->cat;
+}
+
+static int history_open(gr_hub *h)
+{
+	gr_buf p = GR_BUF_INIT;
+	int rc = hub_path(&p, h->dir, "history.git");
+	if (!rc)
+		rc = gr_history_open(&h->hist, p.ptr);
+	gr_buf_free(&p);
+	return rc;
+}
+
+static void *history_opener(void *arg)
+{
+	gr_hub *h = arg;
+	if (history_open(h))
+		gr_error_clear(); /* tried again, with its error, on first use */
+	return NULL;
+}
+
+/* Starts opening the history in the background (an ingest needs it at its end). */
+static void history_open_soon(gr_hub *h)
+{
+	if (!h->hist && !h->hist_opening)
+		h->hist_opening = pthread_create(&h->hist_opener, NULL, history_opener, h) == 0;
+}
+
+int gr_hub_history(gr_hub *h, gr_history **out)
+{
+	if (h->hist_opening) {
+		pthread_join(h->hist_opener, NULL);
+		h->hist_opening = false;
+	}
+	int rc = h->hist ? 0 : history_open(h);
+	*out = h->hist;
+	return rc;
 }
 
 /* One writer at a time: an exclusive flock on DIR/lock, released by close or death. */
@@ -249,11 +285,11 @@ static int manifest_json(gr_hub *h, const gr_version_info *v, gr_buf *out)
 /* True when the branch tip already is this version's commit: a crash after
  * the git commit but before its id reached the catalog must not make the
  * version twice. */
-static bool tip_is_version(gr_hub *h, const gr_version_info *v, char tip[GR_OID_HEX])
+static bool tip_is_version(gr_history *hist, const gr_version_info *v, char tip[GR_OID_HEX])
 {
 	gr_buf m = GR_BUF_INIT, want = GR_BUF_INIT;
-	bool same = gr_history_tip(h->hist, v->dataset, tip) == 0 &&
-		    gr_history_read(h->hist, tip, "MANIFEST.json", &m) == 0 &&
+	bool same = gr_history_tip(hist, v->dataset, tip) == 0 &&
+		    gr_history_read(hist, tip, "MANIFEST.json", &m) == 0 &&
 		    gr_buf_printf(&want, "\"version\": \"%s@v%d\",", v->dataset, v->num) == 0 &&
 		    strstr(m.ptr, want.ptr) != NULL;
 	gr_buf_free(&m);
@@ -266,9 +302,13 @@ static int history_write(gr_hub *h, const gr_version_info *v)
 {
 	gr_buf m = GR_BUF_INIT, msg = GR_BUF_INIT;
 	char oid[GR_OID_HEX], name[128], email[384];
-	if (tip_is_version(h, v, oid))
+	gr_history *hist;
+	int rc = gr_hub_history(h, &hist);
+	if (rc)
+		return rc;
+	if (tip_is_version(hist, v, oid))
 		return gr_catalog_version_set_commit(h->cat, v->id, oid);
-	int rc = manifest_json(h, v, &m);
+	rc = manifest_json(h, v, &m);
 	if (rc)
 		goto out;
 	if ((rc = gr_buf_printf(&msg, "%s@v%d: %s\n\n%s", v->dataset, v->num, v->operation,
@@ -281,7 +321,7 @@ static int history_write(gr_hub *h, const gr_version_info *v)
 	memset(&tm, 0, sizeof tm);
 	if (v->created && strptime(v->created, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		when = (int64_t)timegm(&tm);
-	if ((rc = gr_history_commit(h->hist, v->dataset, &f, 1, true, msg.ptr, v->author ? v->author : name, email,
+	if ((rc = gr_history_commit(hist, v->dataset, &f, 1, true, msg.ptr, v->author ? v->author : name, email,
 				    when, oid)))
 		goto out;
 	rc = gr_catalog_version_set_commit(h->cat, v->id, oid);
@@ -368,6 +408,7 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	int rc = gr_hub_lock(h);
 	if (rc)
 		return rc;
+	history_open_soon(h);
 	gr_pool *pool = NULL;
 	gr_store_writer *w = NULL;
 	gr_buf stats = GR_BUF_INIT;

@@ -369,7 +369,12 @@ static int check_dataset(const char *name, const gr_version_info *head, void *ct
 	if (rc || !head->git_commit)
 		return rc; /* a pending commit: the branch tip is one behind until gc writes it */
 	char tip[GR_OID_HEX];
-	rc = gr_history_tip(v->h->hist, name, tip);
+	gr_history *hist;
+	if ((rc = gr_hub_history(v->h, &hist))) {
+		problem(v, "history.git: %s", gr_error_last());
+		return 0;
+	}
+	rc = gr_history_tip(hist, name, tip);
 	if (rc == GR_ENOTFOUND) {
 		problem(v, "history.git has no branch for dataset %s", name);
 		return 0;

@@ -253,11 +253,16 @@ struct ingest_ui {
 static void on_bad_line(const char *file, uint64_t line, const char *why, void *ctx)
 {
 	struct ingest_ui *u = ctx;
-	if (u->bad++ < 100)
-		fprintf(stderr, "%s%s:%llu: skipped: %s\n", u->p.shown ? "\r\033[K" : "", file,
-			(unsigned long long)line, why);
-	else if (u->bad == 101)
-		fprintf(stderr, "granary: more malformed lines; only the first 100 are listed\n");
+	if (u->bad++ >= 100) {
+		if (u->bad == 101)
+			fprintf(stderr, "granary: more malformed lines; only the first 100 are listed\n");
+		return;
+	}
+	if (line) /* a line of JSON Lines; else the reason names the place */
+		fprintf(stderr, "%s%s:%llu: skipped: %s\n", u->p.shown ? "\r\033[K" : "", file, (unsigned long long)line,
+			why);
+	else
+		fprintf(stderr, "%s%s: skipped: %s\n", u->p.shown ? "\r\033[K" : "", file, why);
 }
 
 static void draw_job_progress(progress *p, const gr_api_progress *g)
@@ -332,6 +337,7 @@ static int cmd_ingest(int argc, char **argv)
 					     {"strict", no_argument, NULL, 'S'},
 					     {"replace", no_argument, NULL, 'R'},
 					     {"threads", required_argument, NULL, 'j'},
+					     {"format", required_argument, NULL, 'f'},
 					     {NULL, 0, NULL, 0}};
 	cJSON *params = cJSON_CreateObject();
 	int c;
@@ -343,12 +349,19 @@ static int cmd_ingest(int argc, char **argv)
 		case 'S': cJSON_AddTrueToObject(params, "strict"); break;
 		case 'R': cJSON_AddTrueToObject(params, "replace"); break;
 		case 'j': cJSON_AddNumberToObject(params, "threads", atoi(optarg)); break;
+		case 'f':
+			if (gr_format_parse(optarg) < 0) {
+				cJSON_Delete(params);
+				return usage_error("--format is auto, jsonl, warc, text, archive or webdataset, not '%s'", optarg);
+			}
+			cJSON_AddStringToObject(params, "format", optarg);
+			break;
 		default: cJSON_Delete(params); return EXIT_USAGE;
 		}
 	}
 	if (argc - optind < 2) {
 		cJSON_Delete(params);
-		return usage_error("usage: granary ingest DATASET FILE... [--text-field F] [--source NAME] "
+		return usage_error("usage: granary ingest DATASET FILE|DIR... [--format F] [--text-field F] [--source NAME] "
 				   "[-m MSG] [--strict] [--replace]%s",
 				   "");
 	}
@@ -1138,7 +1151,7 @@ static const struct command {
 } commands[] = {
 	{"init", cmd_init, "init [DIR]                         create a hub"},
 	{"ingest", cmd_ingest,
-	 "ingest DATASET FILE... [--text-field F] [--source NAME] [-m MSG] [--strict] [--replace]"},
+	 "ingest DATASET FILE|DIR... [--format F] [--text-field F] [--source NAME] [-m MSG] [--strict] [--replace]"},
 	{"ls", cmd_ls, "ls                                 list datasets"},
 	{"log", cmd_log, "log DATASET                        versions, newest first"},
 	{"show", cmd_show, "show DATASET[@vN]                  one version"},

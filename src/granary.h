@@ -45,6 +45,7 @@ typedef struct {
 	bool strict;
 	bool replace; /* the new version holds only these files' records (default: adds to the head) */
 	int threads;  /* worker threads; 0: one per CPU */
+	gr_format format;   /* GR_FORMAT_AUTO: detected per file */
 	const char *author; /* who asked (the daemon's caller); NULL: this process's user */
 	void (*bad_line)(const char *file, uint64_t line, const char *why, void *ctx);
 	void (*progress)(const gr_ingest_progress *p, void *ctx);

@@ -408,6 +408,12 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 		paths[i++] = f->valuestring;
 	}
 	const cJSON *threads = cJSON_GetObjectItemCaseSensitive(params, "threads");
+	const char *fmt = jstr(params, "format");
+	int format = fmt ? gr_format_parse(fmt) : GR_FORMAT_AUTO;
+	if (format < 0) {
+		rc = gr_error_set(GR_EINVAL, "unknown format '%s'", fmt);
+		goto out;
+	}
 	gr_hub_ingest_opts o = {
 		.text_field = jstr(params, "text_field"),
 		.source = jstr(params, "source"),
@@ -415,6 +421,7 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 		.strict = jbool(params, "strict"),
 		.replace = jbool(params, "replace"),
 		.author = jstr(params, "author"),
+		.format = (gr_format)format,
 		.threads = cJSON_IsNumber(threads) ? threads->valueint : 0,
 		.bad_line = ingest_bad_line,
 		.progress = ingest_progress,

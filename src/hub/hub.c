@@ -445,7 +445,7 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	if ((rc = gr_catalog_next_frame_id(h->cat, &wo.first_frame_id)) ||
 	    (rc = gr_store_writer_new(&w, h->store, &wo)))
 		goto out_parent;
-	gr_ingest_opts io = {.text_field = o->text_field, .source = o->source, .strict = o->strict,
+	gr_ingest_opts io = {.text_field = o->text_field, .source = o->source, .strict = o->strict, .format = o->format,
 			     .bad_line = o->bad_line, .progress = o->progress, .ctx = o->ctx, .cancel = o->cancel};
 	if ((rc = gr_ingest_files(h->cat, w, pool, files, nfiles, &io, &res->stats)))
 		goto out_parent;

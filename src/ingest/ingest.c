@@ -8,6 +8,8 @@
  * deterministic whatever the thread timing.
  */
 #include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,6 +31,8 @@ typedef struct {
 	uint64_t size;     /* on disk */
 	uint64_t consumed; /* bytes read from disk (approx. for compressed input) */
 	uint64_t out;      /* bytes produced */
+	gr_buf peek;       /* read ahead to detect the format; input_read serves it first */
+	size_t peek_off;
 } input;
 
 static bool compressed_magic(const uint8_t *m, size_t n)
@@ -79,6 +83,13 @@ static int input_open(input *in, const char *path)
 /* Reads up to n bytes; 0 at end of input. */
 static int input_read(input *in, char *buf, size_t n, size_t *got)
 {
+	if (in->peek_off < in->peek.len) {
+		size_t k = in->peek.len - in->peek_off;
+		*got = k < n ? k : n;
+		memcpy(buf, in->peek.ptr + in->peek_off, *got);
+		in->peek_off += *got;
+		return 0;
+	}
 	if (in->a) {
 		la_ssize_t r = archive_read_data(in->a, buf, n);
 		if (r < 0)
@@ -103,8 +114,43 @@ static int input_read(input *in, char *buf, size_t n, size_t *got)
 	return 0;
 }
 
+/* The first bytes of the (decompressed) content, for detect_format. */
+static int input_peek(input *in, size_t want, const uint8_t **p, size_t *n)
+{
+	gr_buf_reset(&in->peek);
+	in->peek_off = 0;
+	int rc = gr_buf_grow(&in->peek, want);
+	while (!rc && in->peek.len < want) {
+		size_t got = 0;
+		if (in->a) {
+			la_ssize_t r = archive_read_data(in->a, in->peek.ptr + in->peek.len, want - in->peek.len);
+			if (r < 0)
+				return gr_error_set(GR_EINVAL, "%s: cannot decompress: %s", in->path, archive_error_string(in->a));
+			got = (size_t)r;
+		} else {
+			ssize_t r = pread(in->fd, in->peek.ptr + in->peek.len, want - in->peek.len, (off_t)in->peek.len);
+			if (r < 0)
+				return gr_error_errno(GR_EIO, "read %s", in->path);
+			got = (size_t)r;
+		}
+		if (!got)
+			break;
+		in->peek.len += got;
+	}
+	if (!in->a) {
+		/* plain files are read again from the start (by range, or here) */
+		lseek(in->fd, (off_t)in->peek.len, SEEK_SET);
+		in->consumed = in->peek.len;
+	}
+	in->out += in->a ? in->peek.len : 0;
+	*p = (const uint8_t *)in->peek.ptr;
+	*n = in->peek.len;
+	return rc;
+}
+
 static void input_close(input *in)
 {
+	gr_buf_free(&in->peek);
 	if (in->a)
 		archive_read_free(in->a);
 	if (in->fd >= 0)
@@ -124,6 +170,7 @@ typedef struct {
 	size_t ts, ts_len;
 	size_t meta, meta_len;
 	size_t err; /* offset of the message in errs, or NONE */
+	size_t where, where_len; /* documents: where it came from (arena), for reports */
 	uint8_t hash[GR_HASH_LEN];
 	uint8_t addr[GR_HASH_LEN];
 } prec;
@@ -148,6 +195,7 @@ typedef struct {
 	size_t n, cap;
 	int fatal; /* out of memory in the worker */
 	gr_json_member *members;
+	bool docs; /* documents (not lines): reports name a place, not a line */
 } block;
 
 static int arena_put(block *b, const void *p, size_t n, size_t *off)
@@ -185,6 +233,28 @@ static int parse_grow(block *b)
 {
 	/* runs on a worker: the error is reported by the committing thread */
 	return gr_array_reserve(&b->recs, &b->cap, b->n, sizeof *b->recs) ? (b->fatal = GR_ENOMEM) : 0;
+}
+
+/* The content address of r's text, then the record address over content + metadata. */
+static int record_address(block *b, prec *r)
+{
+	gr_sha256(r->hash, b->in.ptr + r->text, r->text_len);
+	gr_buf a = GR_BUF_INIT;
+	static const char sep = '\n';
+	int e;
+	if ((e = gr_buf_puts(&a, "granary-record-1\n")) || (e = gr_buf_put(&a, r->hash, GR_HASH_LEN)) ||
+	    (e = gr_buf_put(&a, &sep, 1)) ||
+	    (r->url != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->url, r->url_len))) ||
+	    (e = gr_buf_put(&a, &sep, 1)) ||
+	    (r->ts != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->ts, r->ts_len))) ||
+	    (e = gr_buf_put(&a, &sep, 1)) || (e = gr_buf_puts(&a, b->source)) || (e = gr_buf_put(&a, &sep, 1)) ||
+	    (r->meta != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->meta, r->meta_len)))) {
+		gr_buf_free(&a);
+		return e;
+	}
+	gr_sha256(r->addr, a.ptr, a.len);
+	gr_buf_free(&a);
+	return 0;
 }
 
 static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
@@ -308,22 +378,8 @@ static void parse_line(block *b, const char *line, size_t len, uint64_t lineno)
 			goto fail;
 		r->meta_len = b->arena.len - r->meta;
 	}
-	/* content address, then the record address over content + metadata */
-	gr_sha256(r->hash, b->in.ptr + r->text, r->text_len);
-	gr_buf a = GR_BUF_INIT;
-	static const char sep = '\n';
-	if ((e = gr_buf_puts(&a, "granary-record-1\n")) || (e = gr_buf_put(&a, r->hash, GR_HASH_LEN)) ||
-	    (e = gr_buf_put(&a, &sep, 1)) ||
-	    (r->url != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->url, r->url_len))) ||
-	    (e = gr_buf_put(&a, &sep, 1)) ||
-	    (r->ts != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->ts, r->ts_len))) ||
-	    (e = gr_buf_put(&a, &sep, 1)) || (e = gr_buf_puts(&a, b->source)) || (e = gr_buf_put(&a, &sep, 1)) ||
-	    (r->meta != NONE && (e = gr_buf_put(&a, b->arena.ptr + r->meta, r->meta_len)))) {
-		gr_buf_free(&a);
+	if ((e = record_address(b, r)))
 		goto fail;
-	}
-	gr_sha256(r->addr, a.ptr, a.len);
-	gr_buf_free(&a);
 	return;
 fail:
 	if (e == GR_ENOMEM)
@@ -555,7 +611,7 @@ static int commit_block(committer *c, block *b)
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		prec *r = &b->recs[i];
 		if (r->err != NONE) {
-			rc = bad_line(c, base + r->line, b->errs.ptr + r->err);
+			rc = bad_line(c, b->docs ? 0 : base + r->line, b->errs.ptr + r->err);
 			continue;
 		}
 		c->st->records_in++;
@@ -605,6 +661,644 @@ static int commit_block(committer *c, block *b)
 		}
 		c->st->members++;
 	}
+	return rc;
+}
+
+
+/* ------------------------------------------------------------------ documents
+ * Formats other than JSON Lines give whole documents (a text file, an
+ * archive member, a WARC capture). The reading thread appends each to a
+ * block (its text to in, url/time/metadata to the arena); a block is hashed
+ * on the pool and committed in order, like a block of lines. */
+
+static void doc_task(gr_task *t)
+{
+	block *b = (block *)t;
+	for (size_t i = 0; i < b->n && !b->fatal; i++) {
+		prec *r = &b->recs[i];
+		if (r->err != NONE)
+			continue;
+		if (!gr_utf8_valid(b->in.ptr + r->text, r->text_len)) {
+			set_err(b, r, "%s: not valid UTF-8 text", r->where != NONE ? b->arena.ptr + r->where : "");
+			continue;
+		}
+		int e = record_address(b, r);
+		if (e)
+			b->fatal = e;
+	}
+}
+
+typedef struct {
+	committer *c;
+	gr_pool *pool;
+	block *blocks;
+	unsigned head, nflight;
+	block *cur; /* being filled; not yet on the pool */
+	const gr_ingest_opts *o;
+	gr_ingest_progress *prog;
+	const uint64_t *consumed; /* bytes of the input read from disk */
+	double last_progress;
+} feeder;
+
+static int feeder_commit_oldest(feeder *f)
+{
+	block *b = &f->blocks[f->head];
+	gr_pool_wait(f->pool, &b->task);
+	f->head = (f->head + 1) % GR_INGEST_INFLIGHT;
+	f->nflight--;
+	int rc = commit_block(f->c, b);
+	f->c->st->bytes_in += b->owned;
+	if (f->o->progress) {
+		double now = gr_time_mono();
+		if (now - f->last_progress > 0.1) {
+			f->last_progress = now;
+			f->prog->bytes_done = *f->consumed;
+			f->prog->records = f->c->st->records_in;
+			f->o->progress(f->prog, f->o->ctx);
+		}
+	}
+	return rc;
+}
+
+/* The block being filled, made when there is none (committing the oldest
+ * block in flight when all are taken). */
+static int feeder_block(feeder *f, block **out)
+{
+	*out = NULL;
+	int rc = 0;
+	if (!f->cur) {
+		if (f->nflight == GR_INGEST_INFLIGHT && (rc = feeder_commit_oldest(f)))
+			return rc;
+		if (f->o->cancel && *f->o->cancel)
+			return gr_error_set(GR_EINTR, "ingest cancelled");
+		block *b = &f->blocks[(f->head + f->nflight) % GR_INGEST_INFLIGHT];
+		gr_buf_reset(&b->in);
+		gr_buf_reset(&b->arena);
+		gr_buf_reset(&b->errs);
+		b->n = 0;
+		b->nlines = b->dropped = b->owned = 0;
+		b->fd = -1;
+		b->fatal = b->read_err = 0;
+		b->long_tail = false;
+		b->docs = true;
+		b->source = f->c->source_name;
+		f->cur = b;
+	}
+	*out = f->cur;
+	return 0;
+}
+
+static void feeder_submit(feeder *f)
+{
+	if (!f->cur)
+		return;
+	gr_pool_submit(f->pool, &f->cur->task, doc_task);
+	f->nflight++;
+	f->cur = NULL;
+}
+
+/* A string into the block's arena: *off, or NONE for NULL. */
+static int arena_str(block *b, const char *s, size_t n, size_t *off, size_t *len)
+{
+	*off = NONE;
+	*len = 0;
+	if (!s)
+		return 0;
+	int rc = arena_put(b, s, n, off);
+	if (!rc)
+		rc = gr_buf_putc(&b->arena, '\0'); /* where is printed as a C string */
+	*len = n;
+	return rc;
+}
+
+typedef struct {
+	const char *text;
+	size_t len;
+	const char *url, *ts;      /* NUL-terminated, or NULL */
+	const char *meta;          /* a JSON object, or NULL */
+	size_t meta_len;
+	const char *where;         /* for reports: "member a/b.txt" */
+	const char *err;           /* not a record: why (reported, or fatal under --strict) */
+	uint64_t owned;            /* input bytes it stands for */
+} doc;
+
+static int feeder_add(feeder *f, const doc *d)
+{
+	block *b = NULL;
+	int rc = feeder_block(f, &b);
+	if (rc)
+		return rc;
+	if (b->n == b->cap && gr_array_reserve(&b->recs, &b->cap, b->n, sizeof *b->recs))
+		return GR_ENOMEM;
+	prec *r = &b->recs[b->n++];
+	memset(r, 0, sizeof *r);
+	r->url = r->ts = r->meta = r->err = r->where = NONE;
+	b->owned += d->owned;
+	size_t unused;
+	if ((rc = arena_str(b, d->where, d->where ? strlen(d->where) : 0, &r->where, &r->where_len)))
+		return rc;
+	if (d->err) {
+		set_err(b, r, "%s", d->err);
+	} else if (d->len > GR_INGEST_MAX_TEXT) {
+		set_err(b, r, "%s: text longer than the 64 MiB limit", d->where ? d->where : "");
+	} else {
+		r->text = b->in.len;
+		r->text_len = d->len;
+		if ((rc = gr_buf_put(&b->in, d->text, d->len)) ||
+		    (rc = arena_str(b, d->url, d->url ? strlen(d->url) : 0, &r->url, &r->url_len)) ||
+		    (rc = arena_str(b, d->ts, d->ts ? strlen(d->ts) : 0, &r->ts, &r->ts_len)) ||
+		    (rc = arena_str(b, d->meta, d->meta_len, &r->meta, &r->meta_len)))
+			return rc;
+	}
+	(void)unused;
+	if (b->in.len >= GR_INGEST_BLOCK || b->n >= 65536)
+		feeder_submit(f);
+	return 0;
+}
+
+/* JSON Lines found inside an archive: their lines go through the JSON Lines
+ * parse stage, in blocks of whole lines, in order with the documents. */
+static int feeder_add_lines(feeder *f, const char *data, size_t len, const char *text_field)
+{
+	feeder_submit(f);
+	size_t pos = 0;
+	int rc = 0;
+	while (!rc && pos < len) {
+		size_t n = len - pos;
+		if (n > GR_INGEST_BLOCK) {
+			const char *nl = memchr(data + pos + GR_INGEST_BLOCK, '\n', len - pos - GR_INGEST_BLOCK);
+			n = nl ? (size_t)(nl + 1 - (data + pos)) : len - pos;
+		}
+		block *b;
+		if ((rc = feeder_block(f, &b)))
+			break;
+		b->docs = false;
+		b->text_field = text_field;
+		if (!b->members && !(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members))) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		if ((rc = gr_buf_put(&b->in, data + pos, n)))
+			break;
+		b->owned = n;
+		gr_pool_submit(f->pool, &b->task, parse_task);
+		f->nflight++;
+		f->cur = NULL;
+		pos += n;
+	}
+	return rc;
+}
+
+/* Submits what is filled and commits everything in flight (rc: the error so
+ * far; then only waits). */
+static int feeder_finish(feeder *f, int rc)
+{
+	if (!rc)
+		feeder_submit(f);
+	f->cur = NULL;
+	while (f->nflight) {
+		if (rc) {
+			gr_pool_wait(f->pool, &f->blocks[f->head].task);
+			f->head = (f->head + 1) % GR_INGEST_INFLIGHT;
+			f->nflight--;
+		} else {
+			rc = feeder_commit_oldest(f);
+		}
+	}
+	return rc;
+}
+
+/* ---- formats ---- */
+
+int gr_format_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		gr_format f;
+	} t[] = {{"auto", GR_FORMAT_AUTO},       {"jsonl", GR_FORMAT_JSONL},		{"json", GR_FORMAT_JSONL},
+		 {"warc", GR_FORMAT_WARC},       {"text", GR_FORMAT_TEXT},		{"txt", GR_FORMAT_TEXT},
+		 {"archive", GR_FORMAT_ARCHIVE}, {"tar", GR_FORMAT_ARCHIVE},		{"zip", GR_FORMAT_ARCHIVE},
+		 {"webdataset", GR_FORMAT_WEBDATASET}, {"wds", GR_FORMAT_WEBDATASET}};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		if (!strcmp(name, t[i].name))
+			return (int)t[i].f;
+	return -1;
+}
+
+const char *gr_format_name(gr_format f)
+{
+	static const char *const n[] = {"auto", "jsonl", "warc", "text", "archive", "webdataset"};
+	return f <= GR_FORMAT_WEBDATASET ? n[f] : "?";
+}
+
+/* A format from the first bytes of the (decompressed) content. */
+static gr_format detect_format(const uint8_t *p, size_t n)
+{
+	if (n >= 262 && !memcmp(p + 257, "ustar", 5))
+		return GR_FORMAT_ARCHIVE;
+	if (n >= 4 && (!memcmp(p, "PK\003\004", 4) || !memcmp(p, "PK\005\006", 4)))
+		return GR_FORMAT_ARCHIVE;
+	if (n >= 6 && !memcmp(p, "7z\274\257\047\034", 6))
+		return GR_FORMAT_ARCHIVE;
+	size_t i = n >= 3 && !memcmp(p, "\357\273\277", 3) ? 3 : 0; /* a UTF-8 BOM */
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (n - i >= 5 && !memcmp(p + i, "WARC/", 5))
+		return GR_FORMAT_WARC;
+	if (i < n && p[i] == '{')
+		return GR_FORMAT_JSONL;
+	return GR_FORMAT_TEXT;
+}
+
+/* ---- plain text: the whole file is one record ---- */
+
+static int ingest_text(feeder *f, input *in, const char *where)
+{
+	gr_buf t = GR_BUF_INIT;
+	int rc = 0;
+	for (;;) {
+		size_t got = 0;
+		if ((rc = gr_buf_grow(&t, 1 << 20)) || (rc = input_read(in, t.ptr + t.len, 1 << 20, &got)))
+			break;
+		if (!got)
+			break;
+		t.len += got;
+		if (t.len > GR_INGEST_MAX_TEXT) {
+			rc = 1; /* reported below */
+			break;
+		}
+	}
+	if (rc < 0) {
+		gr_buf_free(&t);
+		return rc;
+	}
+	doc d = {.text = t.ptr ? t.ptr : "", .len = t.len, .where = where, .owned = t.len};
+	if (rc == 1)
+		d.err = "text longer than the 64 MiB limit";
+	char meta[4200];
+	if (where) {
+		gr_buf m = GR_BUF_INIT;
+		if (!gr_buf_puts(&m, "{\"path\":") && !gr_buf_put_json_str(&m, where, strlen(where)) && !gr_buf_putc(&m, '}') &&
+		    m.len < sizeof meta) {
+			memcpy(meta, m.ptr, m.len);
+			d.meta = meta;
+			d.meta_len = m.len;
+		}
+		gr_buf_free(&m);
+	}
+	rc = feeder_add(f, &d);
+	gr_buf_free(&t);
+	return rc;
+}
+
+/* ---- archives and shards ----
+ * Members are grouped as WebDataset groups them: consecutive members whose
+ * names share everything up to the first dot of the base name (the key)
+ * form one sample. A sample with one text member is one record: the text,
+ * with the sample's .json member merged into its metadata and its other
+ * small text members (.cls, .id, ...) as fields. A sample with several text
+ * members gives a record per member. Binary members are listed, not stored.
+ * A member compressed on its own (.gz, .zst, .xz, .bz2) is decompressed. */
+
+#define MEMBER_FIELD_MAX 4096 /* a small member kept as a metadata field */
+
+typedef struct {
+	char *name;  /* the member's path in the archive */
+	char *ext;   /* after the key's dot, lower case, without a compression suffix */
+	gr_buf data; /* decompressed */
+} member;
+
+typedef struct {
+	member *m;
+	size_t n, cap;
+	char *key;
+	uint64_t owned;
+} sample;
+
+static bool ext_in(const char *ext, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(ext, *list))
+			return true;
+	return false;
+}
+
+static const char *const text_exts[] = {"txt", "text", "md", "markdown", "rst", "tex", "csv", "tsv", "xml", NULL};
+static const char *const skip_exts[] = {"jpg", "jpeg", "png", "gif", "webp", "bmp", "tif", "tiff", "mp3", "wav",
+					"flac", "ogg", "mp4", "webm", "avi", "mkv", "npy", "npz", "pth", "pt",
+					"bin", "pdf", "pyd", "so", "exe", "dll", "o", "a", NULL};
+
+/* A member is text when its extension says so; else, when it has none of
+ * the known binary ones and is valid UTF-8 without NUL bytes, and is alone in
+ * its sample or too large to be a field (.cls, .id). */
+static bool member_is_text(const sample *s, const member *m)
+{
+	if (ext_in(m->ext, text_exts))
+		return true;
+	if (ext_in(m->ext, skip_exts) || !strcmp(m->ext, "json") || !strcmp(m->ext, "jsonl") ||
+	    !strcmp(m->ext, "ndjson") || !strcmp(m->ext, "html") || !strcmp(m->ext, "htm"))
+		return false;
+	return m->data.len && !memchr(m->data.ptr, 0, m->data.len) && gr_utf8_valid(m->data.ptr, m->data.len) &&
+	       (s->n == 1 || m->data.len > MEMBER_FIELD_MAX);
+}
+
+static void sample_clear(sample *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->m[i].name);
+		free(s->m[i].ext);
+		gr_buf_free(&s->m[i].data);
+	}
+	s->n = 0;
+	s->owned = 0;
+	free(s->key);
+	s->key = NULL;
+}
+
+/* Metadata of a record made from member t of sample s (t < 0: the sample is one record). */
+static int sample_meta(const sample *s, const member *t, bool whole, gr_buf *meta)
+{
+	int rc = gr_buf_puts(meta, "{\"path\":");
+	if (!rc)
+		rc = gr_buf_put_json_str(meta, t->name, strlen(t->name));
+	if (!whole || rc)
+		return rc ? rc : gr_buf_putc(meta, '}');
+	if (s->n > 1 && !(rc = gr_buf_puts(meta, ",\"key\":")))
+		rc = gr_buf_put_json_str(meta, s->key, strlen(s->key));
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		const member *m = &s->m[i];
+		if (m == t)
+			continue;
+		if (!strcmp(m->ext, "json")) {
+			size_t nm = 0, eo;
+			gr_json_member *mm = calloc(GR_JSON_MAX_MEMBERS, sizeof *mm);
+			if (!mm)
+				return GR_ENOMEM;
+			if (gr_json_parse_object(m->data.ptr ? m->data.ptr : "", m->data.len, mm, GR_JSON_MAX_MEMBERS, &nm, &eo)) {
+				gr_error_clear();
+				nm = 0; /* not an object: listed below as a member only */
+			}
+			for (size_t k = 0; k < nm && !rc; k++) {
+				if (gr_json_key_eq(&mm[k], "path") || gr_json_key_eq(&mm[k], "key"))
+					continue;
+				if (!(rc = gr_buf_putc(meta, ',')) && !(rc = gr_buf_putc(meta, '"')) &&
+				    !(rc = gr_buf_put(meta, mm[k].key, mm[k].key_len)) && !(rc = gr_buf_put(meta, "\":", 2)))
+					rc = gr_buf_put(meta, mm[k].val, mm[k].val_len);
+			}
+			free(mm);
+		} else if (m->data.len <= MEMBER_FIELD_MAX && !memchr(m->data.ptr ? m->data.ptr : "", 0, m->data.len) &&
+			   gr_utf8_valid(m->data.ptr ? m->data.ptr : "", m->data.len) && !ext_in(m->ext, skip_exts)) {
+			if (!(rc = gr_buf_putc(meta, ',')) && !(rc = gr_buf_put_json_str(meta, m->ext, strlen(m->ext))) &&
+			    !(rc = gr_buf_putc(meta, ':')))
+				rc = gr_buf_put_json_str(meta, m->data.ptr ? m->data.ptr : "", m->data.len);
+		}
+	}
+	/* every member's name, so binary ones are known */
+	if (!rc && s->n > 1)
+		rc = gr_buf_puts(meta, ",\"members\":[");
+	for (size_t i = 0; i < s->n && s->n > 1 && !rc; i++) {
+		if (i)
+			rc = gr_buf_putc(meta, ',');
+		if (!rc)
+			rc = gr_buf_put_json_str(meta, s->m[i].name, strlen(s->m[i].name));
+	}
+	if (!rc && s->n > 1)
+		rc = gr_buf_putc(meta, ']');
+	return rc ? rc : gr_buf_putc(meta, '}');
+}
+
+static int sample_flush(feeder *f, sample *s)
+{
+	size_t ntext = 0;
+	for (size_t i = 0; i < s->n; i++)
+		ntext += member_is_text(s, &s->m[i]);
+	int rc = 0;
+	uint64_t owned = s->owned;
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		member *m = &s->m[i];
+		if (!strcmp(m->ext, "jsonl") || !strcmp(m->ext, "ndjson")) {
+			f->c->line = 1; /* reports count lines within the member */
+			rc = feeder_add_lines(f, m->data.ptr ? m->data.ptr : "", m->data.len, f->o->text_field);
+			owned -= owned < m->data.len ? owned : m->data.len; /* its blocks count it */
+			continue;
+		}
+		if (!member_is_text(s, m))
+			continue;
+		gr_buf meta = GR_BUF_INIT;
+		char where[600];
+		snprintf(where, sizeof where, "member %s", m->name);
+		if (!(rc = sample_meta(s, m, ntext == 1, &meta))) {
+			doc d = {.text = m->data.ptr ? m->data.ptr : "", .len = m->data.len, .meta = meta.ptr,
+				 .meta_len = meta.len, .where = where, .owned = owned};
+			owned = 0;
+			rc = feeder_add(f, &d);
+		}
+		gr_buf_free(&meta);
+	}
+	f->c->st->bytes_in += owned; /* a sample without text still counts as read */
+	sample_clear(s);
+	return rc;
+}
+
+/* Decompresses a member that is compressed on its own, within the member limit. */
+static int member_inflate(const char *name, gr_buf *data)
+{
+	struct archive *a = archive_read_new();
+	if (!a)
+		return GR_ENOMEM;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	struct archive_entry *e;
+	gr_buf out = GR_BUF_INIT;
+	int rc = 0;
+	if (archive_read_open_memory(a, data->ptr, data->len) != ARCHIVE_OK || archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		rc = gr_error_set(GR_EINVAL, "member %s: cannot decompress: %s", name, archive_error_string(a));
+		goto out;
+	}
+	for (;;) {
+		if ((rc = gr_buf_grow(&out, 1 << 16)))
+			break;
+		la_ssize_t r = archive_read_data(a, out.ptr + out.len, 1 << 16);
+		if (r < 0) {
+			rc = gr_error_set(GR_EINVAL, "member %s: cannot decompress: %s", name, archive_error_string(a));
+			break;
+		}
+		if (r == 0)
+			break;
+		out.len += (size_t)r;
+		if (out.len > GR_INGEST_MAX_MEMBER) {
+			rc = gr_error_set(GR_ELIMIT, "member %s: decompresses to more than 64 MiB", name);
+			break;
+		}
+	}
+out:
+	archive_read_free(a);
+	if (!rc) {
+		gr_buf_free(data);
+		*data = out;
+	} else {
+		gr_buf_free(&out);
+	}
+	return rc;
+}
+
+/* The reason a member name is refused, or NULL: absolute paths, ".." parts, control characters. */
+static const char *unsafe_name(const char *name)
+{
+	if (name[0] == '/')
+		return "an absolute path";
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return "a control character in its name";
+	for (const char *p = name; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
+			return "a \"..\" part in its path";
+	}
+	return NULL;
+}
+
+static int ingest_archive(feeder *f, const char *path, uint64_t *consumed)
+{
+	struct archive *a = archive_read_new();
+	if (!a)
+		return gr_error_set(GR_ENOMEM, "out of memory");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	int rc = 0;
+	if (archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK) {
+		rc = gr_error_set(GR_EINVAL, "%s: cannot read the archive: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return rc;
+	}
+	sample s = {0};
+	uint64_t nmembers = 0, expanded = 0;
+	struct archive_entry *e;
+	for (;;) {
+		int h = archive_read_next_header(a, &e);
+		if (h == ARCHIVE_EOF)
+			break;
+		if (h == ARCHIVE_FATAL) {
+			rc = gr_error_set(GR_EINVAL, "%s: after %llu members: %s", path, (unsigned long long)nmembers,
+					  archive_error_string(a));
+			break;
+		}
+		*consumed = (uint64_t)archive_filter_bytes(a, -1);
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		if (++nmembers > GR_INGEST_MAX_MEMBERS) {
+			rc = gr_error_set(GR_ELIMIT, "%s: more than %d members", path, GR_INGEST_MAX_MEMBERS);
+			break;
+		}
+		const char *name = archive_entry_pathname(e);
+		char why[700];
+		const char *unsafe = name ? unsafe_name(name) : "no name";
+		if (unsafe) {
+			snprintf(why, sizeof why, "member %.500s: refused: %s", name ? name : "?", unsafe);
+			doc d = {.err = why};
+			if ((rc = feeder_add(f, &d)))
+				break;
+			continue;
+		}
+		int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+		if (size > (int64_t)GR_INGEST_MAX_MEMBER) {
+			snprintf(why, sizeof why, "member %.500s: larger than the 64 MiB limit", name);
+			doc d = {.err = why, .owned = (uint64_t)size};
+			if ((rc = feeder_add(f, &d)))
+				break;
+			continue;
+		}
+		/* the key: the path up to the first dot of the base name */
+		const char *base = strrchr(name, '/');
+		base = base ? base + 1 : name;
+		const char *dot = strchr(base, '.');
+		size_t keylen = dot ? (size_t)(dot - name) : strlen(name);
+		if (!s.key || strlen(s.key) != keylen || memcmp(s.key, name, keylen)) {
+			if ((rc = sample_flush(f, &s)))
+				break;
+			if (!(s.key = gr_strndup(name, keylen))) {
+				rc = GR_ENOMEM;
+				break;
+			}
+		}
+		if (s.n == s.cap && gr_array_reserve(&s.m, &s.cap, s.n, sizeof *s.m)) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		member *m = &s.m[s.n];
+		memset(m, 0, sizeof *m);
+		if (!(m->name = gr_strdup(name))) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		s.n++;
+		for (;;) {
+			if ((rc = gr_buf_grow(&m->data, 1 << 16)))
+				break;
+			la_ssize_t r = archive_read_data(a, m->data.ptr + m->data.len, 1 << 16);
+			if (r < 0) {
+				rc = gr_error_set(GR_EINVAL, "%s: member %s: %s", path, name, archive_error_string(a));
+				break;
+			}
+			if (!r)
+				break;
+			m->data.len += (size_t)r;
+			if (m->data.len > GR_INGEST_MAX_MEMBER) {
+				rc = gr_error_set(GR_ELIMIT, "%s: member %s is larger than 64 MiB", path, name);
+				break;
+			}
+		}
+		if (rc)
+			break;
+		/* the extension, without a compression suffix (decompressing the member) */
+		char ext[64] = "";
+		if (dot)
+			snprintf(ext, sizeof ext, "%s", dot + 1);
+		for (char *q = ext; *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q - 'A' + 'a');
+		static const char *const zs[] = {".gz", ".zst", ".xz", ".bz2", NULL};
+		for (int k = 0; zs[k]; k++) {
+			size_t el = strlen(ext), zl = strlen(zs[k]);
+			bool bare = !strcmp(ext, zs[k] + 1);
+			if (bare || (el > zl && !strcmp(ext + el - zl, zs[k]))) {
+				ext[bare ? 0 : el - zl] = '\0';
+				if (member_inflate(name, &m->data)) {
+					/* reported, and dropped from its sample */
+					snprintf(why, sizeof why, "%s", gr_error_last());
+					gr_error_clear();
+					doc d = {.err = why};
+					rc = feeder_add(f, &d);
+					free(m->name);
+					gr_buf_free(&m->data);
+					s.n--;
+					m = NULL;
+				}
+				break;
+			}
+		}
+		if (rc)
+			break;
+		if (!m)
+			continue;
+		expanded += m->data.len;
+		s.owned += m->data.len;
+		if (expanded > GR_INGEST_MAX_EXPANSION) {
+			rc = gr_error_set(GR_ELIMIT, "%s: members expand to more than %llu bytes", path,
+					  (unsigned long long)GR_INGEST_MAX_EXPANSION);
+			break;
+		}
+		if (!(m->ext = gr_strdup(ext))) {
+			rc = GR_ENOMEM;
+			break;
+		}
+	}
+	if (!rc)
+		rc = sample_flush(f, &s);
+	sample_clear(&s);
+	free(s.m);
+	archive_read_free(a);
 	return rc;
 }
 
@@ -690,15 +1384,11 @@ static int fill_stream(input *in, block *b, gr_buf *carry, bool *eof, bool *skip
 	return 0;
 }
 
-static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *path, const gr_ingest_opts *o,
-		      gr_ingest_progress *prog)
+static int ingest_jsonl(committer *c, gr_pool *pool, block *blocks, input *inp, const gr_ingest_opts *o,
+			gr_ingest_progress *prog)
 {
-	input in;
-	int rc = input_open(&in, path);
-	if (rc)
-		return rc;
-	prog->file = path;
-	prog->bytes_total = in.size;
+	input in = *inp; /* given back at the end */
+	int rc = 0;
 	c->line = 1;
 	/* plain files are read by the workers, block by block; compressed ones
 	 * are decompressed here, in order */
@@ -728,6 +1418,7 @@ static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *pa
 			}
 			b->text_field = o->text_field;
 			b->source = c->source_name;
+			b->docs = false;
 			if (!b->members) {
 				/* first use of this block: size its buffers once */
 				if (!(b->members = calloc(GR_JSON_MAX_MEMBERS, sizeof *b->members)) ||
@@ -769,7 +1460,81 @@ static int ingest_one(committer *c, gr_pool *pool, block *blocks, const char *pa
 		nflight--;
 	}
 	gr_buf_free(&carry);
+	*inp = in;
+	return rc;
+}
+
+/* One file, in its format (detected by content unless o->format says). */
+static int ingest_file(committer *c, gr_pool *pool, block *blocks, const char *path, const char *rel,
+		       const gr_ingest_opts *o, gr_ingest_progress *prog)
+{
+	input in;
+	int rc = input_open(&in, path);
+	if (rc)
+		return rc;
+	prog->file = path;
+	prog->bytes_total = in.size;
+	gr_format fmt = o->format;
+	if (fmt == GR_FORMAT_AUTO) {
+		const uint8_t *p = NULL;
+		size_t n = 0;
+		if ((rc = input_peek(&in, 512, &p, &n))) {
+			input_close(&in);
+			return rc;
+		}
+		fmt = detect_format(p, n);
+	}
+	if (fmt == GR_FORMAT_JSONL) {
+		rc = ingest_jsonl(c, pool, blocks, &in, o, prog);
+	} else {
+		feeder f = {.c = c, .pool = pool, .blocks = blocks, .o = o, .prog = prog, .consumed = &in.consumed};
+		if (fmt == GR_FORMAT_TEXT)
+			rc = ingest_text(&f, &in, rel);
+		else if (fmt == GR_FORMAT_ARCHIVE || fmt == GR_FORMAT_WEBDATASET)
+			rc = ingest_archive(&f, path, &in.consumed);
+		else
+			rc = gr_error_set(GR_EINVAL, "%s: %s input is not supported yet", path, gr_format_name(fmt));
+		rc = feeder_finish(&f, rc);
+	}
 	input_close(&in);
+	return rc;
+}
+
+static int skip_dot(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+/* A file, or a directory read recursively in name order (names starting
+ * with a dot are skipped, as are symbolic links to directories). */
+static int ingest_path(committer *c, gr_pool *pool, block *blocks, const char *path, const char *rel, int depth,
+		       const gr_ingest_opts *o, gr_ingest_progress *prog)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "%s", path);
+	if (!S_ISDIR(st.st_mode))
+		return ingest_file(c, pool, blocks, path, rel, o, prog);
+	if (depth > GR_INGEST_MAX_DEPTH)
+		return gr_error_set(GR_ELIMIT, "%s: directories nested deeper than %d", path, GR_INGEST_MAX_DEPTH);
+	struct stat lst;
+	if (depth > 0 && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		return 0;
+	struct dirent **names;
+	int n = scandir(path, &names, skip_dot, alphasort);
+	if (n < 0)
+		return gr_error_errno(GR_EIO, "%s", path);
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		gr_buf child = GR_BUF_INIT, childrel = GR_BUF_INIT;
+		if (!rc && !(rc = gr_buf_printf(&child, "%s/%s", path, names[i]->d_name)) &&
+		    !(rc = gr_buf_printf(&childrel, rel ? "%s/%s" : "%.0s%s", rel ? rel : "", names[i]->d_name)))
+			rc = ingest_path(c, pool, blocks, child.ptr, childrel.ptr, depth + 1, o, prog);
+		gr_buf_free(&child);
+		gr_buf_free(&childrel);
+		free(names[i]);
+	}
+	free(names);
 	return rc;
 }
 
@@ -796,7 +1561,7 @@ int gr_ingest_files(gr_catalog *cat, gr_store_writer *w, gr_pool *pool, const ch
 		c.file = files[i];
 		c.source_name = src;
 		if (!rc)
-			rc = ingest_one(&c, pool, blocks, files[i], o, &prog);
+			rc = ingest_path(&c, pool, blocks, files[i], NULL, 0, o, &prog);
 		free(src);
 		if (rc && gr_error_code() != rc)
 			gr_error_set(rc, "%s", gr_error_last());

@@ -2,9 +2,13 @@
  * ingest — turns input files into records in the catalog and chunks in the
  * store, inside the caller's transaction and membership staging.
  *
- * JSON Lines (.jsonl, .json; plain or gzip/zstd/xz/bzip2-compressed, detected
- * by content) are read in blocks, parsed and hashed on the worker pool, and
- * committed to the catalog in input order on the calling thread. Memory is
+ * Each input is a file or a directory (read recursively, in name order).
+ * A file's format is detected by its content (after any gzip/zstd/xz/bzip2
+ * compression): JSON Lines; WARC; an archive (tar, zip, ... — a WebDataset
+ * shard when its members group by key); else plain text (one record).
+ * JSON Lines are read in blocks, parsed and hashed on the worker pool, and
+ * committed to the catalog in input order on the calling thread; documents
+ * of the other formats go through the same pool and commit stage. Memory is
  * bounded by GR_INGEST_BLOCK × GR_INGEST_INFLIGHT, whatever the input size.
  * A malformed line is reported through the callback with file and line and
  * skipped; in strict mode it fails the ingest instead.
@@ -21,6 +25,24 @@
 #define GR_INGEST_MAX_LINE (64u * 1024 * 1024)   /* longer lines are skipped as malformed */
 #define GR_INGEST_MAX_TEXT GR_INGEST_MAX_LINE    /* one record's text */
 #define GR_INGEST_MAX_DECOMPRESSED (1ull << 40)  /* 1 TiB per compressed input file */
+/* archives and shards (tar, zip; WebDataset) */
+#define GR_INGEST_MAX_MEMBER GR_INGEST_MAX_TEXT   /* one member, decompressed */
+#define GR_INGEST_MAX_MEMBERS 10000000            /* members per archive */
+#define GR_INGEST_MAX_EXPANSION (1ull << 40)      /* all members of one archive, decompressed */
+#define GR_INGEST_MAX_DEPTH 64                    /* directory nesting when ingesting a directory */
+
+/* Input formats; GR_FORMAT_AUTO detects each file's by its content. */
+typedef enum {
+	GR_FORMAT_AUTO,
+	GR_FORMAT_JSONL,
+	GR_FORMAT_WARC,
+	GR_FORMAT_TEXT,    /* the whole file is one record */
+	GR_FORMAT_ARCHIVE, /* tar, zip, ...: each text-like member is a record */
+	GR_FORMAT_WEBDATASET,
+} gr_format;
+/* "jsonl", "warc", "text", "archive", "webdataset" (also "tar", "zip", "wds"); GR_FORMAT_AUTO for "auto"; -1 if unknown. */
+int gr_format_parse(const char *name);
+const char *gr_format_name(gr_format f);
 
 typedef struct {
 	uint64_t files;
@@ -46,7 +68,8 @@ typedef struct {
 	const char *text_field; /* NULL: "text", else "content" */
 	const char *source;     /* source name; NULL: each file's base name */
 	bool strict;
-	/* Called for each malformed line; may be NULL. */
+	gr_format format;       /* GR_FORMAT_AUTO: detect per file */
+	/* Called for each malformed line or record (line 0: the reason says where); may be NULL. */
 	void (*bad_line)(const char *file, uint64_t line, const char *why, void *ctx);
 	void (*progress)(const gr_ingest_progress *p, void *ctx);
 	void *ctx;

@@ -338,6 +338,10 @@ static int cmd_ingest(int argc, char **argv)
 					     {"replace", no_argument, NULL, 'R'},
 					     {"threads", required_argument, NULL, 'j'},
 					     {"format", required_argument, NULL, 'f'},
+					     {"respect-optout", no_argument, NULL, 'O'},
+					     {"no-respect-optout", no_argument, NULL, 'o'},
+					     {"keep-status", no_argument, NULL, 'K'},
+					     {"drop-boilerplate", no_argument, NULL, 'B'},
 					     {NULL, 0, NULL, 0}};
 	cJSON *params = cJSON_CreateObject();
 	int c;
@@ -349,6 +353,10 @@ static int cmd_ingest(int argc, char **argv)
 		case 'S': cJSON_AddTrueToObject(params, "strict"); break;
 		case 'R': cJSON_AddTrueToObject(params, "replace"); break;
 		case 'j': cJSON_AddNumberToObject(params, "threads", atoi(optarg)); break;
+		case 'O': cJSON_DeleteItemFromObject(params, "keep_optout"); break;
+		case 'o': cJSON_AddTrueToObject(params, "keep_optout"); break;
+		case 'K': cJSON_AddTrueToObject(params, "keep_status"); break;
+		case 'B': cJSON_AddTrueToObject(params, "drop_boilerplate"); break;
 		case 'f':
 			if (gr_format_parse(optarg) < 0) {
 				cJSON_Delete(params);
@@ -430,6 +438,13 @@ static int cmd_ingest(int argc, char **argv)
 		printf("  bytes in %s, stored %s, %.2f s, %.1f MB/s\n", human_bytes(jnum(s, "bytes_in"), a, sizeof a),
 		       human_bytes(jnum(s, "bytes_stored"), b, sizeof b), cJSON_IsNumber(secs) ? secs->valuedouble : 0,
 		       cJSON_IsNumber(mbs) ? mbs->valuedouble : 0);
+		const cJSON *wc = cJSON_GetObjectItemCaseSensitive(s, "captures");
+		if (wc)
+			printf("  web captures %llu: opt-out dropped %llu, flagged %llu; not text %llu; non-2xx %llu; "
+			       "revisits %llu\n",
+			       (unsigned long long)jnum(wc, "read"), (unsigned long long)jnum(wc, "optout_dropped"),
+			       (unsigned long long)jnum(wc, "optout_flagged"), (unsigned long long)jnum(wc, "not_text"),
+			       (unsigned long long)jnum(wc, "status_skipped"), (unsigned long long)jnum(wc, "revisits"));
 		printf("  version holds %llu records\n", (unsigned long long)jnum(v, "records"));
 	}
 	cJSON_Delete(res);
@@ -1151,7 +1166,8 @@ static const struct command {
 } commands[] = {
 	{"init", cmd_init, "init [DIR]                         create a hub"},
 	{"ingest", cmd_ingest,
-	 "ingest DATASET FILE|DIR... [--format F] [--text-field F] [--source NAME] [-m MSG] [--strict] [--replace]"},
+	 "ingest DATASET FILE|DIR... [--format F] [--text-field F] [--source NAME] [-m MSG] [--strict] [--replace]\n"
+	 "         [--no-respect-optout] [--keep-status] [--drop-boilerplate]"},
 	{"ls", cmd_ls, "ls                                 list datasets"},
 	{"log", cmd_log, "log DATASET                        versions, newest first"},
 	{"show", cmd_show, "show DATASET[@vN]                  one version"},

@@ -46,6 +46,9 @@ typedef struct {
 	bool replace; /* the new version holds only these files' records (default: adds to the head) */
 	int threads;  /* worker threads; 0: one per CPU */
 	gr_format format;   /* GR_FORMAT_AUTO: detected per file */
+	bool keep_optout;   /* keep captures whose response reserved TDM rights (flagged) */
+	bool keep_status;   /* keep HTTP responses other than 2xx */
+	bool drop_boilerplate; /* HTML: drop nav, aside, footer, header text */
 	const char *author; /* who asked (the daemon's caller); NULL: this process's user */
 	void (*bad_line)(const char *file, uint64_t line, const char *why, void *ctx);
 	void (*progress)(const gr_ingest_progress *p, void *ctx);

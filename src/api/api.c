@@ -422,6 +422,9 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 		.replace = jbool(params, "replace"),
 		.author = jstr(params, "author"),
 		.format = (gr_format)format,
+		.keep_optout = jbool(params, "keep_optout"),
+		.keep_status = jbool(params, "keep_status"),
+		.drop_boilerplate = jbool(params, "drop_boilerplate"),
 		.threads = cJSON_IsNumber(threads) ? threads->valueint : 0,
 		.bad_line = ingest_bad_line,
 		.progress = ingest_progress,
@@ -441,6 +444,15 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 	cJSON_AddNumberToObject(s, "skipped", (double)r.stats.skipped);
 	cJSON_AddNumberToObject(s, "bytes_in", (double)r.stats.bytes_in);
 	cJSON_AddNumberToObject(s, "bytes_stored", (double)r.bytes_stored);
+	if (r.stats.captures) {
+		cJSON *wc = cJSON_AddObjectToObject(s, "captures");
+		cJSON_AddNumberToObject(wc, "read", (double)r.stats.captures);
+		cJSON_AddNumberToObject(wc, "optout_dropped", (double)r.stats.optout_dropped);
+		cJSON_AddNumberToObject(wc, "optout_flagged", (double)r.stats.optout_flagged);
+		cJSON_AddNumberToObject(wc, "not_text", (double)r.stats.not_text);
+		cJSON_AddNumberToObject(wc, "status_skipped", (double)r.stats.status_skipped);
+		cJSON_AddNumberToObject(wc, "revisits", (double)r.stats.revisits);
+	}
 	cJSON_AddNumberToObject(s, "seconds", r.seconds);
 	cJSON_AddNumberToObject(s, "mb_per_s", r.seconds > 0 ? (double)r.stats.bytes_in / 1e6 / r.seconds : 0);
 	cJSON_AddItemToObject(s, "skipped_lines", c.skipped);

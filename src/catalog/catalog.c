@@ -19,6 +19,9 @@ enum stmt_id {
 	S_CONTENT_ADD_SINGLE,
 	S_RECORD_FIND,
 	S_RECORD_ADD,
+	S_RECORD_WEB_ADD,
+	S_CONTENT_BY_WARC_ID,
+	S_CONTENT_BY_DIGEST,
 	S_STAGE_RECORD,
 	S_FRAME_ADD,
 	S_PACK_ADD,
@@ -36,6 +39,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CONTENT_ADD] = "INSERT INTO contents(hash, len, chunks) VALUES (?1, ?2, ?3)",
 	[S_CONTENT_ADD_SINGLE] = "INSERT OR IGNORE INTO contents(hash, len, chunks) VALUES (?1, ?2, NULL)",
 	[S_RECORD_FIND] = "SELECT id FROM records WHERE addr = ?1",
+	[S_RECORD_WEB_ADD] = "INSERT OR REPLACE INTO record_web(record, warc_id, status, media_type, lang, tdm_reservation, "
+			     "tdm_policy, noai, noimageai, license, license_url, payload_digest) "
+			     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_CONTENT_BY_DIGEST] = "SELECT r.content, r.len FROM record_web w JOIN records r ON r.id = w.record "
+				"WHERE w.payload_digest = ?1 LIMIT 1",
+	[S_CONTENT_BY_WARC_ID] = "SELECT r.content, r.len FROM record_web w JOIN records r ON r.id = w.record "
+				 "WHERE w.warc_id = ?1 LIMIT 1",
 	[S_RECORD_ADD] = "INSERT INTO records(addr, content, url, domain, ts, source, len, meta) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_STAGE_RECORD] = "INSERT OR IGNORE INTO temp.stage_records(rid) VALUES (?1)",
@@ -593,6 +603,63 @@ int gr_catalog_record_add(gr_catalog *c, const gr_record_row *r, int64_t *rid_ou
 	int rc = step_done(c, s, "add record");
 	if (!rc)
 		*rid_out = sqlite3_last_insert_rowid(c->db);
+	return rc;
+}
+
+static void bind_opt_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+}
+
+int gr_catalog_record_web_add(gr_catalog *c, int64_t rid, const gr_record_web *w)
+{
+	sqlite3_stmt *s = stmt(c, S_RECORD_WEB_ADD);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_int64(s, 1, rid);
+	bind_opt_text(s, 2, w->warc_id);
+	if (w->status)
+		sqlite3_bind_int(s, 3, w->status);
+	bind_opt_text(s, 4, w->media_type);
+	bind_opt_text(s, 5, w->lang);
+	sqlite3_bind_int(s, 6, w->tdm_reservation);
+	bind_opt_text(s, 7, w->tdm_policy);
+	sqlite3_bind_int(s, 8, w->noai);
+	sqlite3_bind_int(s, 9, w->noimageai);
+	bind_opt_text(s, 10, w->license);
+	bind_opt_text(s, 11, w->license_url);
+	bind_opt_text(s, 12, w->payload_digest);
+	return step_done(c, s, "add record_web");
+}
+
+static int content_by(gr_catalog *c, enum stmt_id id, const char *key, uint8_t content[GR_HASH_LEN], uint64_t *len)
+{
+	sqlite3_stmt *s = stmt(c, id);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	int rc = GR_ENOTFOUND;
+	if (r == SQLITE_ROW && sqlite3_column_bytes(s, 0) == GR_HASH_LEN) {
+		memcpy(content, sqlite3_column_blob(s, 0), GR_HASH_LEN);
+		*len = (uint64_t)sqlite3_column_int64(s, 1);
+		rc = 0;
+	} else if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		rc = db_err(c, "capture lookup");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gr_catalog_content_by_capture(gr_catalog *c, const char *warc_id, const char *digest, uint8_t content[GR_HASH_LEN],
+				  uint64_t *len)
+{
+	int rc = warc_id ? content_by(c, S_CONTENT_BY_WARC_ID, warc_id, content, len) : GR_ENOTFOUND;
+	if (rc == GR_ENOTFOUND && digest)
+		rc = content_by(c, S_CONTENT_BY_DIGEST, digest, content, len);
+	if (rc == GR_ENOTFOUND)
+		return gr_error_set(GR_ENOTFOUND, "no capture %s", warc_id ? warc_id : digest ? digest : "");
 	return rc;
 }
 

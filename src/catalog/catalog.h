@@ -110,6 +110,21 @@ typedef struct {
 int gr_catalog_record_find(gr_catalog *c, const uint8_t addr[GR_HASH_LEN], int64_t *rid_out);
 int gr_catalog_record_add(gr_catalog *c, const gr_record_row *r, int64_t *rid_out);
 
+/* What a web capture said about a record (table record_web); strings may be NULL. */
+typedef struct {
+	const char *warc_id, *payload_digest;
+	int status; /* 0: none */
+	const char *media_type, *lang;
+	bool tdm_reservation, noai, noimageai;
+	const char *tdm_policy, *license, *license_url;
+} gr_record_web;
+int gr_catalog_record_web_add(gr_catalog *c, int64_t rid, const gr_record_web *w);
+/* The content of the record read from the capture with this WARC-Record-ID,
+ * else (digest not NULL) from a capture with this payload digest: what a
+ * revisit record points to. GR_ENOTFOUND when the hub has neither. */
+int gr_catalog_content_by_capture(gr_catalog *c, const char *warc_id, const char *digest, uint8_t content[GR_HASH_LEN],
+				  uint64_t *len);
+
 /* A record as read back; strings are owned by the struct. */
 typedef struct {
 	int64_t rid;

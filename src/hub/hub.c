@@ -392,7 +392,16 @@ static int stats_json(gr_buf *b, const gr_hub_ingest_result *r, const char *cons
 		if (!rc)
 			rc = gr_buf_put_json_str(b, base, strlen(base));
 	}
-	return rc ? rc : gr_buf_puts(b, "]}");
+	if (!rc)
+		rc = gr_buf_putc(b, ']');
+	if (!rc && s->captures)
+		rc = gr_buf_printf(b,
+				   ", \"captures\": %llu, \"optout_dropped\": %llu, \"optout_flagged\": %llu, "
+				   "\"not_text\": %llu, \"status_skipped\": %llu, \"revisits\": %llu",
+				   (unsigned long long)s->captures, (unsigned long long)s->optout_dropped,
+				   (unsigned long long)s->optout_flagged, (unsigned long long)s->not_text,
+				   (unsigned long long)s->status_skipped, (unsigned long long)s->revisits);
+	return rc ? rc : gr_buf_putc(b, '}');
 }
 
 int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size_t nfiles,
@@ -446,6 +455,8 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	    (rc = gr_store_writer_new(&w, h->store, &wo)))
 		goto out_parent;
 	gr_ingest_opts io = {.text_field = o->text_field, .source = o->source, .strict = o->strict, .format = o->format,
+			     .keep_optout = o->keep_optout, .keep_status = o->keep_status,
+			     .drop_boilerplate = o->drop_boilerplate,
 			     .bad_line = o->bad_line, .progress = o->progress, .ctx = o->ctx, .cancel = o->cancel};
 	if ((rc = gr_ingest_files(h->cat, w, pool, files, nfiles, &io, &res->stats)))
 		goto out_parent;

@@ -18,8 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "html/html.h"
 #include "ingest/ingest.h"
 #include "ingest/jsonl.h"
+#include "warc/warc.h"
 #include "store/cdc.h"
 
 /* ------------------------------------------------------------------ input */
@@ -163,6 +165,16 @@ static void input_close(input *in)
 
 #define NONE SIZE_MAX
 
+enum { DOC_TEXT, DOC_WARC_HTTP, DOC_WARC_BLOCK, DOC_REVISIT };
+enum { SKIP_NONE, SKIP_NOT_TEXT, SKIP_STATUS, SKIP_OPTOUT };
+
+/* What a capture said about a record (strings: arena offsets or NONE). */
+struct webinfo {
+	size_t warc_id, refers_to, digest, media_type, lang, tdm_policy, license, license_url, charset;
+	int status;
+	bool tdm_reservation, noai, noimageai;
+};
+
 typedef struct {
 	uint64_t line;
 	size_t text, text_len; /* offset into the block's input (decoded in place) */
@@ -171,6 +183,10 @@ typedef struct {
 	size_t meta, meta_len;
 	size_t err; /* offset of the message in errs, or NONE */
 	size_t where, where_len; /* documents: where it came from (arena), for reports */
+	uint8_t kind;            /* DOC_* */
+	uint8_t skip;            /* SKIP_*: not a record, not an error (counted) */
+	bool text_arena;         /* the text is in the arena (extracted), not in the input */
+	size_t web;              /* index into the block's webs, or NONE */
 	uint8_t hash[GR_HASH_LEN];
 	uint8_t addr[GR_HASH_LEN];
 } prec;
@@ -196,6 +212,10 @@ typedef struct {
 	int fatal; /* out of memory in the worker */
 	gr_json_member *members;
 	bool docs; /* documents (not lines): reports name a place, not a line */
+	struct webinfo *webs; /* for records from web captures */
+	size_t nweb, capweb;
+	bool keep_optout, keep_status, drop_boilerplate;
+	gr_html *html; /* the worker's extractor, made on first use */
 } block;
 
 static int arena_put(block *b, const void *p, size_t n, size_t *off)
@@ -236,9 +256,22 @@ static int parse_grow(block *b)
 }
 
 /* The content address of r's text, then the record address over content + metadata. */
+static const char *rec_text(const block *b, const prec *r)
+{
+	return (r->text_arena ? b->arena.ptr : b->in.ptr) + r->text;
+}
+
+static int address_of(block *b, prec *r);
+
 static int record_address(block *b, prec *r)
 {
-	gr_sha256(r->hash, b->in.ptr + r->text, r->text_len);
+	gr_sha256(r->hash, rec_text(b, r), r->text_len);
+	return address_of(b, r);
+}
+
+/* The record address over r->hash and the metadata. */
+static int address_of(block *b, prec *r)
+{
 	gr_buf a = GR_BUF_INIT;
 	static const char sep = '\n';
 	int e;
@@ -614,15 +647,44 @@ static int commit_block(committer *c, block *b)
 			rc = bad_line(c, b->docs ? 0 : base + r->line, b->errs.ptr + r->err);
 			continue;
 		}
+		if (r->skip) {
+			c->st->not_text += r->skip == SKIP_NOT_TEXT;
+			c->st->status_skipped += r->skip == SKIP_STATUS;
+			c->st->optout_dropped += r->skip == SKIP_OPTOUT;
+			continue;
+		}
+		const struct webinfo *w = b->docs && r->web != NONE ? &b->webs[r->web] : NULL;
+		if (r->kind == DOC_REVISIT) {
+			/* a pointer to the payload it repeats: that record's content, no new bytes */
+			const char *orig = w && w->refers_to != NONE ? b->arena.ptr + w->refers_to : NULL;
+			const char *digest = w && w->digest != NONE ? b->arena.ptr + w->digest : NULL;
+			uint64_t len = 0;
+			int e = gr_catalog_content_by_capture(c->cat, orig, digest, r->hash, &len);
+			if (e == GR_ENOTFOUND) {
+				gr_error_clear();
+				char why[600];
+				snprintf(why, sizeof why, "%s: revisit of %s, which the hub does not hold",
+					 r->where != NONE ? b->arena.ptr + r->where : "",
+					 orig ? orig : digest ? digest : "(no WARC-Refers-To, no payload digest)");
+				rc = bad_line(c, 0, why);
+				continue;
+			}
+			if ((rc = e) || (rc = address_of(b, r)))
+				break;
+			r->text_len = len;
+			c->st->revisits++;
+		}
 		c->st->records_in++;
 		c->st->text_bytes += r->text_len;
+		if (w && (w->tdm_reservation || w->noai || w->noimageai))
+			c->st->optout_flagged++;
 		int64_t rid;
 		if ((rc = gr_catalog_record_find(c->cat, r->addr, &rid)))
 			break;
 		if (!rid) {
-			bool fresh;
-			if ((rc = store_content(c, (const uint8_t *)b->in.ptr + r->text, r->text_len, r->hash,
-						&fresh)))
+			bool fresh = false;
+			if (r->kind != DOC_REVISIT &&
+			    (rc = store_content(c, (const uint8_t *)rec_text(b, r), r->text_len, r->hash, &fresh)))
 				break;
 			if (fresh)
 				c->st->contents_new++;
@@ -648,6 +710,16 @@ static int commit_block(committer *c, block *b)
 			free(url);
 			free(ts);
 			free(domain);
+			if (!rc && w) {
+				const char *a = b->arena.ptr;
+#define S(f) (w->f != NONE ? a + w->f : NULL)
+				gr_record_web web = {.warc_id = S(warc_id), .payload_digest = S(digest), .status = w->status, .media_type = S(media_type),
+						     .lang = S(lang), .tdm_reservation = w->tdm_reservation, .noai = w->noai,
+						     .noimageai = w->noimageai, .tdm_policy = S(tdm_policy),
+						     .license = S(license), .license_url = S(license_url)};
+#undef S
+				rc = gr_catalog_record_web_add(c->cat, rid, &web);
+			}
 			if (rc)
 				break;
 			c->st->records_new++;
@@ -671,6 +743,214 @@ static int commit_block(committer *c, block *b)
  * block (its text to in, url/time/metadata to the arena); a block is hashed
  * on the pool and committed in order, like a block of lines. */
 
+/* Appends s[0..n) to out as valid UTF-8: each ill-formed byte becomes U+FFFD. */
+static int utf8_repair(gr_buf *out, const char *s, size_t n)
+{
+	if (gr_utf8_valid(s, n))
+		return gr_buf_put(out, s, n);
+	size_t i = 0;
+	int rc = 0;
+	while (!rc && i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (len && i + len <= n && gr_utf8_valid(s + i, len)) {
+			rc = gr_buf_put(out, s + i, len);
+			i += len;
+		} else {
+			rc = gr_buf_put(out, "\357\277\275", 3);
+			i++;
+		}
+	}
+	return rc;
+}
+
+static size_t arena_cstr(block *b, const char *s, size_t n)
+{
+	size_t off;
+	if (!s || arena_put(b, s, n, &off) || gr_buf_putc(&b->arena, '\0'))
+		return NONE;
+	return off;
+}
+
+static bool is_html(const char *media)
+{
+	return !strcmp(media, "text/html") || !strcmp(media, "application/xhtml+xml");
+}
+
+/* A capture on a worker: the HTTP message parsed and decoded, the status
+ * checked, HTML turned into text, the signals of headers and page merged,
+ * the metadata completed, the address computed. */
+static void warc_doc(block *b, prec *r)
+{
+	struct webinfo *w = &b->webs[r->web];
+	const char *raw = b->in.ptr + r->text;
+	size_t rawlen = r->text_len;
+	const char *payload = raw, *where = r->where != NONE ? b->arena.ptr + r->where : "";
+	size_t plen = rawlen;
+	char media[128] = "", charset[64] = "";
+	gr_warc_http h;
+	gr_warc_http_init(&h);
+	gr_buf meta = GR_BUF_INIT, title = GR_BUF_INIT;
+	gr_html_signals sig = {0};
+	int e = 0;
+	if (w->media_type != NONE)
+		snprintf(media, sizeof media, "%s", b->arena.ptr + w->media_type);
+	if (w->charset != NONE)
+		snprintf(charset, sizeof charset, "%s", b->arena.ptr + w->charset);
+	if (r->kind == DOC_WARC_HTTP) {
+		gr_warc_http_error he = {0};
+		if (gr_warc_http_parse(&h, raw, rawlen, &he)) {
+			if (gr_error_code() == GR_ENOMEM) {
+				b->fatal = GR_ENOMEM;
+				goto out;
+			}
+			char why[512];
+			snprintf(why, sizeof why, "%s: HTTP head: %s", where, gr_error_last());
+			set_err(b, r, "%s", why);
+			goto out;
+		}
+		if (!h.response) {
+			r->skip = SKIP_NOT_TEXT;
+			goto out;
+		}
+		w->status = h.status;
+		if (!b->keep_status && (h.status < 200 || h.status > 299)) {
+			r->skip = SKIP_STATUS;
+			goto out;
+		}
+		if (gr_warc_http_decode(&h, raw, rawlen, 0, &he)) {
+			if (gr_error_code() == GR_ENOMEM) {
+				b->fatal = GR_ENOMEM;
+				goto out;
+			}
+			char why[512];
+			snprintf(why, sizeof why, "%s: HTTP body: %s", where, gr_error_last());
+			set_err(b, r, "%s", why);
+			goto out;
+		}
+		payload = (const char *)h.body;
+		plen = h.body_len;
+		snprintf(media, sizeof media, "%.*s", (int)h.media_type.len, h.media_type.ptr ? h.media_type.ptr : "");
+		snprintf(charset, sizeof charset, "%.*s", (int)h.charset.len, h.charset.ptr ? h.charset.ptr : "");
+		w->tdm_reservation = h.optout.tdm_reservation == 1;
+		unsigned robots = h.optout.robots | h.optout.robots_agents;
+		w->noai = robots & GR_WARC_ROBOTS_NOAI;
+		w->noimageai = robots & GR_WARC_ROBOTS_NOIMAGEAI;
+		if (h.optout.tdm_policy.ptr)
+			w->tdm_policy = arena_cstr(b, h.optout.tdm_policy.ptr, h.optout.tdm_policy.len);
+		if (h.optout.license.ptr) {
+			char spdx[GR_HTML_SPDX_MAX];
+			w->license_url = arena_cstr(b, h.optout.license.ptr, h.optout.license.len);
+			if (gr_html_license_spdx(h.optout.license.ptr, h.optout.license.len, spdx))
+				w->license = arena_cstr(b, spdx, strlen(spdx));
+		}
+	}
+	/* the text: HTML extracted, text as it is (made valid UTF-8), anything else none */
+	size_t start = b->arena.len;
+	if (is_html(media) || (!media[0] && plen && memchr(payload, '<', plen < 512 ? plen : 512))) {
+		if (!b->html && gr_html_new(&b->html)) {
+			b->fatal = GR_ENOMEM;
+			goto out;
+		}
+		/* page furniture (nav, aside, footer, header) is kept unless asked: that is
+		 * what Common Crawl's WET text holds (whirlwind: 99% of the WET's words
+		 * kept, 67% when dropped) */
+		gr_html_set_flags(b->html, b->drop_boilerplate ? 0 : GR_HTML_KEEP_BOILERPLATE);
+		if (gr_html_extract(b->html, payload, plen, charset[0] ? charset : NULL, &b->arena, &title, &sig)) {
+			if (gr_error_code() == GR_ENOMEM) {
+				b->fatal = GR_ENOMEM;
+				goto out;
+			}
+			char why[512];
+			snprintf(why, sizeof why, "%s: %s", where, gr_error_last());
+			set_err(b, r, "%s", why);
+			goto out;
+		}
+		w->tdm_reservation |= sig.tdm_reservation;
+		w->noai |= sig.noai;
+		w->noimageai |= sig.noimageai;
+		size_t text_end = b->arena.len;
+		if (sig.tdm_policy && w->tdm_policy == NONE)
+			w->tdm_policy = arena_cstr(b, sig.tdm_policy, strlen(sig.tdm_policy));
+		if (sig.license_spdx && w->license == NONE)
+			w->license = arena_cstr(b, sig.license_spdx, strlen(sig.license_spdx));
+		if (sig.license_url && w->license_url == NONE)
+			w->license_url = arena_cstr(b, sig.license_url, strlen(sig.license_url));
+		if (sig.lang)
+			w->lang = arena_cstr(b, sig.lang, strlen(sig.lang));
+		r->text = start;
+		r->text_len = text_end - start;
+	} else if (!strncmp(media, "text/", 5) || r->kind == DOC_WARC_BLOCK) {
+		if (r->kind == DOC_WARC_BLOCK && media[0] && strncmp(media, "text/", 5)) {
+			r->skip = SKIP_NOT_TEXT;
+			goto out;
+		}
+		if (utf8_repair(&b->arena, payload, plen)) {
+			b->fatal = GR_ENOMEM;
+			goto out;
+		}
+		r->text = start;
+		r->text_len = b->arena.len - start;
+	} else {
+		r->skip = SKIP_NOT_TEXT;
+		goto out;
+	}
+	r->text_arena = true;
+	if (!r->text_len) {
+		r->skip = SKIP_NOT_TEXT;
+		goto out;
+	}
+	if (w->tdm_reservation && !b->keep_optout) {
+		r->skip = SKIP_OPTOUT;
+		goto out;
+	}
+	if (media[0])
+		w->media_type = arena_cstr(b, media, strlen(media));
+	/* the metadata the reader began, completed with what the payload said */
+	if ((e = gr_buf_put(&meta, b->arena.ptr + r->meta, r->meta_len)))
+		goto fail;
+	if (w->status && (e = gr_buf_printf(&meta, ",\"http_status\":%d", w->status)))
+		goto fail;
+	if (media[0] && ((e = gr_buf_puts(&meta, ",\"content_type\":")) || (e = gr_buf_put_json_str(&meta, media, strlen(media)))))
+		goto fail;
+	if (charset[0] && ((e = gr_buf_puts(&meta, ",\"charset\":")) || (e = gr_buf_put_json_str(&meta, charset, strlen(charset)))))
+		goto fail;
+	if (title.len && ((e = gr_buf_puts(&meta, ",\"title\":")) || (e = gr_buf_put_json_str(&meta, title.ptr, title.len))))
+		goto fail;
+	if (w->lang != NONE && ((e = gr_buf_puts(&meta, ",\"lang\":")) ||
+				(e = gr_buf_put_json_str(&meta, b->arena.ptr + w->lang, strlen(b->arena.ptr + w->lang)))))
+		goto fail;
+	if (w->tdm_reservation || w->noai || w->noimageai || w->license != NONE || w->tdm_policy != NONE) {
+		if ((e = gr_buf_printf(&meta, ",\"signals\":{\"tdm_reservation\":%s,\"noai\":%s,\"noimageai\":%s",
+				       w->tdm_reservation ? "true" : "false", w->noai ? "true" : "false",
+				       w->noimageai ? "true" : "false")))
+			goto fail;
+		if (w->tdm_policy != NONE && ((e = gr_buf_puts(&meta, ",\"tdm_policy\":")) ||
+					      (e = gr_buf_put_json_str(&meta, b->arena.ptr + w->tdm_policy,
+								       strlen(b->arena.ptr + w->tdm_policy)))))
+			goto fail;
+		if (w->license != NONE && ((e = gr_buf_puts(&meta, ",\"license\":")) ||
+					   (e = gr_buf_put_json_str(&meta, b->arena.ptr + w->license,
+								    strlen(b->arena.ptr + w->license)))))
+			goto fail;
+		if ((e = gr_buf_putc(&meta, '}')))
+			goto fail;
+	}
+	if ((e = gr_buf_putc(&meta, '}')) || (e = arena_put(b, meta.ptr, meta.len, &r->meta)))
+		goto fail;
+	r->meta_len = meta.len;
+	if ((e = record_address(b, r)))
+		goto fail;
+	goto out;
+fail:
+	b->fatal = GR_ENOMEM;
+out:
+	gr_html_signals_release(&sig);
+	gr_warc_http_release(&h);
+	gr_buf_free(&meta);
+	gr_buf_free(&title);
+}
+
 static void doc_task(gr_task *t)
 {
 	block *b = (block *)t;
@@ -678,6 +958,20 @@ static void doc_task(gr_task *t)
 		prec *r = &b->recs[i];
 		if (r->err != NONE)
 			continue;
+		if (r->kind == DOC_REVISIT) {
+			/* finished at commit, where the payload it repeats is found */
+			gr_buf m = GR_BUF_INIT;
+			if (gr_buf_put(&m, b->arena.ptr + r->meta, r->meta_len) || gr_buf_putc(&m, '}') ||
+			    arena_put(b, m.ptr, m.len, &r->meta))
+				b->fatal = GR_ENOMEM;
+			r->meta_len = m.len;
+			gr_buf_free(&m);
+			continue;
+		}
+		if (r->kind != DOC_TEXT) {
+			warc_doc(b, r);
+			continue;
+		}
 		if (!gr_utf8_valid(b->in.ptr + r->text, r->text_len)) {
 			set_err(b, r, "%s: not valid UTF-8 text", r->where != NONE ? b->arena.ptr + r->where : "");
 			continue;
@@ -741,6 +1035,10 @@ static int feeder_block(feeder *f, block **out)
 		b->fatal = b->read_err = 0;
 		b->long_tail = false;
 		b->docs = true;
+		b->nweb = 0;
+		b->keep_optout = f->o->keep_optout;
+		b->keep_status = f->o->keep_status;
+		b->drop_boilerplate = f->o->drop_boilerplate;
 		b->source = f->c->source_name;
 		f->cur = b;
 	}
@@ -782,7 +1080,18 @@ typedef struct {
 	uint64_t owned;            /* input bytes it stands for */
 } doc;
 
+static int feeder_add_keep(feeder *f, const doc *d);
+
 static int feeder_add(feeder *f, const doc *d)
+{
+	int rc = feeder_add_keep(f, d);
+	if (!rc && f->cur && (f->cur->in.len >= GR_INGEST_BLOCK || f->cur->n >= 65536))
+		feeder_submit(f);
+	return rc;
+}
+
+/* Adds a document to the block being filled, which stays open. */
+static int feeder_add_keep(feeder *f, const doc *d)
 {
 	block *b = NULL;
 	int rc = feeder_block(f, &b);
@@ -792,7 +1101,7 @@ static int feeder_add(feeder *f, const doc *d)
 		return GR_ENOMEM;
 	prec *r = &b->recs[b->n++];
 	memset(r, 0, sizeof *r);
-	r->url = r->ts = r->meta = r->err = r->where = NONE;
+	r->url = r->ts = r->meta = r->err = r->where = r->web = NONE;
 	b->owned += d->owned;
 	size_t unused;
 	if ((rc = arena_str(b, d->where, d->where ? strlen(d->where) : 0, &r->where, &r->where_len)))
@@ -811,8 +1120,65 @@ static int feeder_add(feeder *f, const doc *d)
 			return rc;
 	}
 	(void)unused;
-	if (b->in.len >= GR_INGEST_BLOCK || b->n >= 65536)
-		feeder_submit(f);
+	return 0;
+}
+
+/* A capture: its block as the text to work on, its metadata left open for
+ * the worker to complete, and the WARC fields the commit stage stores. */
+static int feeder_add_raw(feeder *f, const doc *d, int kind, const char *meta, size_t meta_len,
+			  const gr_warc_record *rec)
+{
+	block *b = NULL;
+	int rc = feeder_block(f, &b);
+	if (rc)
+		return rc;
+	if (d->err || d->len > GR_INGEST_MAX_TEXT)
+		return feeder_add(f, d);
+	if (b->nweb == b->capweb && gr_array_reserve(&b->webs, &b->capweb, b->nweb, sizeof *b->webs))
+		return GR_ENOMEM;
+	doc plain = *d;
+	plain.meta = meta;
+	plain.meta_len = meta_len;
+	size_t n_before = b->n;
+	if ((rc = feeder_add_keep(f, &plain)))
+		return rc;
+	prec *r = &b->recs[n_before];
+	r->kind = (uint8_t)kind;
+	r->web = b->nweb;
+	struct webinfo *w = &b->webs[b->nweb++];
+	memset(w, 0, sizeof *w);
+	w->refers_to = w->digest = w->media_type = w->lang = w->tdm_policy = w->license = w->license_url = w->charset =
+		NONE;
+	if (rec->payload_digest.ptr)
+		w->digest = arena_cstr(b, rec->payload_digest.ptr, rec->payload_digest.len);
+	w->warc_id = arena_cstr(b, rec->record_id.ptr, rec->record_id.len);
+	if (rec->refers_to.ptr)
+		w->refers_to = arena_cstr(b, rec->refers_to.ptr, rec->refers_to.len);
+	if (rec->identified_language.ptr)
+		w->lang = arena_cstr(b, rec->identified_language.ptr, rec->identified_language.len);
+	if (kind == DOC_WARC_BLOCK && rec->content_type.ptr) {
+		/* "text/plain; charset=utf-8" -> media type and charset */
+		const char *ct = rec->content_type.ptr, *semi = memchr(ct, ';', rec->content_type.len);
+		size_t ml = semi ? (size_t)(semi - ct) : rec->content_type.len;
+		char mt[128];
+		snprintf(mt, sizeof mt, "%.*s", (int)ml, ct);
+		for (char *q = mt; *q; q++)
+			*q = (char)(*q >= 'A' && *q <= 'Z' ? *q - 'A' + 'a' : *q);
+		w->media_type = arena_cstr(b, mt, strlen(mt));
+		const char *cs = semi ? memmem(semi, rec->content_type.len - ml, "charset=", 8) : NULL;
+		if (cs) {
+			cs += 8;
+			size_t cl = 0;
+			while (cs + cl < ct + rec->content_type.len && cs[cl] != ';' && cs[cl] != ' ' && cs[cl] != '"')
+				cl++;
+			w->charset = arena_cstr(b, cs, cl);
+		}
+	}
+	/* the open metadata must stay the last thing in the arena (attach_metadata) */
+	size_t off;
+	if ((rc = arena_put(b, b->arena.ptr + r->meta, r->meta_len, &off)))
+		return rc;
+	r->meta = off;
 	return 0;
 }
 
@@ -948,6 +1314,209 @@ static int ingest_text(feeder *f, input *in, const char *where)
 	}
 	rc = feeder_add(f, &d);
 	gr_buf_free(&t);
+	return rc;
+}
+
+/* ---- WARC ----
+ * The reading thread frames records (src/warc) and hands each capture's
+ * block, with its WARC fields, to a block; the workers parse and decode the
+ * HTTP message and extract the text (warc_doc). A metadata record that
+ * follows its capture (Common Crawl's fetchTimeMs, languages-cld2, ...) is
+ * attached to the capture's metadata; warcinfo and request records are not
+ * documents. */
+
+typedef struct {
+	feeder *f;
+	input *in;
+	const char *file;
+	int rc; /* from a report that failed (strict) */
+	/* the last capture, while it is still in the block being filled */
+	block *last_block;
+	size_t last_rec;
+	char last_id[256];
+	bool broken, broken_told; /* the decompression failed: the stream ends there */
+	char broken_why[512];
+} warc_ctx;
+
+static ssize_t warc_read(void *ctx, void *buf, size_t n)
+{
+	warc_ctx *w = ctx;
+	size_t got = 0;
+	if (w->broken)
+		return 0;
+	if (input_read(w->in, buf, n, &got)) {
+		/* a cut or corrupt compressed stream: what came before is read, the
+		 * record it cuts is reported truncated, and so is why */
+		if (gr_error_code() == GR_EIO && !w->in->a)
+			return -1;
+		snprintf(w->broken_why, sizeof w->broken_why, "%s", gr_error_last());
+		gr_error_clear();
+		w->broken = true;
+		return 0;
+	}
+	return (ssize_t)got;
+}
+
+static void warc_report(const gr_warc_report *rep, void *ctx)
+{
+	warc_ctx *w = ctx;
+	if (w->rc || (!rep->dropped && rep->kind != GR_WARC_GARBAGE))
+		return; /* a kept record's quirk (a bad date, a stray header line) is not a skip */
+	char why[700];
+	const char *cause = w->broken && rep->kind == GR_WARC_TRUNCATED ? w->broken_why : NULL;
+	if (!strncmp(rep->reason, "record at byte", 14))
+		snprintf(why, sizeof why, "%s%s%.300s%s", rep->reason, cause ? " (" : "", cause ? cause : "", cause ? ")" : "");
+	else
+		snprintf(why, sizeof why, "at byte %llu: %s%s%.300s%s", (unsigned long long)rep->offset, rep->reason,
+			 cause ? " (" : "", cause ? cause : "", cause ? ")" : "");
+	if (cause)
+		w->broken_told = true;
+	doc d = {.err = why};
+	w->rc = feeder_add(w->f, &d);
+}
+
+static int json_field(gr_buf *m, const char *key, gr_warc_str v)
+{
+	if (!v.ptr)
+		return 0;
+	int rc = gr_buf_printf(m, ",\"%s\":", key);
+	return rc ? rc : gr_buf_put_json_str(m, v.ptr, v.len);
+}
+
+/* Common Crawl's metadata record: "name: value" lines, kept as strings. */
+static int attach_metadata(warc_ctx *w, const gr_warc_record *rec)
+{
+	block *b = w->f->cur;
+	if (!b || b != w->last_block || w->last_rec >= b->n)
+		return 0;
+	prec *r = &b->recs[w->last_rec];
+	if (r->meta == NONE || r->meta + r->meta_len != b->arena.len)
+		return 0; /* the metadata is no longer last in the arena: leave it */
+	const char *p = (const char *)rec->block, *end = p + rec->block_len;
+	int n = 0, rc = 0;
+	gr_buf m = GR_BUF_INIT;
+	while (!rc && p < end && n < 32) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *colon = memchr(p, ':', (size_t)(le - p));
+		if (colon && colon > p && le - colon < 4096) {
+			const char *v = colon + 1;
+			while (v < le && (*v == ' ' || *v == '\t'))
+				v++;
+			const char *ve = le;
+			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
+				ve--;
+			rc = gr_buf_puts(&m, n ? "," : ",\"warc_metadata\":{");
+			if (!rc)
+				rc = gr_buf_put_json_str(&m, p, (size_t)(colon - p));
+			if (!rc)
+				rc = gr_buf_putc(&m, ':');
+			if (!rc)
+				rc = gr_utf8_valid(v, (size_t)(ve - v)) ? gr_buf_put_json_str(&m, v, (size_t)(ve - v))
+									 : gr_buf_puts(&m, "null");
+			n++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (!rc && n)
+		rc = gr_buf_putc(&m, '}');
+	if (!rc && n && !(rc = gr_buf_put(&b->arena, m.ptr, m.len)))
+		r->meta_len += m.len;
+	gr_buf_free(&m);
+	return rc;
+}
+
+static int ingest_warc(feeder *f, input *in, const char *file)
+{
+	warc_ctx w = {.f = f, .in = in, .file = file};
+	gr_warc_opts wo = {.report = warc_report, .ctx = &w};
+	gr_warc_reader *rd;
+	int rc = gr_warc_reader_new(&rd, warc_read, &w, &wo);
+	if (rc)
+		return rc;
+	gr_buf meta = GR_BUF_INIT;
+	for (;;) {
+		const gr_warc_record *rec;
+		if ((rc = gr_warc_next(&rec, rd)) || (rc = w.rc) || !rec)
+			break;
+		int kind;
+		switch (rec->type) {
+		case GR_WARC_RESPONSE:
+			kind = gr_warc_record_is_http(rec) ? DOC_WARC_HTTP : DOC_WARC_BLOCK;
+			break;
+		case GR_WARC_RESOURCE:
+		case GR_WARC_CONVERSION:
+			kind = DOC_WARC_BLOCK;
+			break;
+		case GR_WARC_REVISIT:
+			kind = DOC_REVISIT;
+			break;
+		case GR_WARC_METADATA:
+			if (rec->concurrent_to.ptr && rec->concurrent_to.len == strlen(w.last_id) &&
+			    !memcmp(rec->concurrent_to.ptr, w.last_id, rec->concurrent_to.len))
+				rc = attach_metadata(&w, rec);
+			continue;
+		default:
+			continue; /* warcinfo, request, continuation: not documents */
+		}
+		if (rc)
+			break;
+		f->c->st->captures++;
+		/* a tool's own records (wget's log and arguments: metadata://...), DNS lookups */
+		if (rec->target_uri.ptr && (!strncmp(rec->target_uri.ptr, "metadata:", rec->target_uri.len < 9 ? rec->target_uri.len : 9) ||
+					    !strncmp(rec->target_uri.ptr, "dns:", rec->target_uri.len < 4 ? rec->target_uri.len : 4))) {
+			f->c->st->not_text++;
+			continue;
+		}
+		/* the metadata the record gives; the worker completes it */
+		gr_buf_reset(&meta);
+		if ((rc = gr_buf_puts(&meta, "{\"warc_type\":")) ||
+		    (rc = gr_buf_put_json_str(&meta, rec->type_name.ptr, rec->type_name.len)) ||
+		    (rc = json_field(&meta, "warc_record_id", rec->record_id)) ||
+		    (rc = json_field(&meta, "warc_date", rec->date_raw)) ||
+		    (rc = json_field(&meta, "warc_payload_digest", rec->payload_digest)) ||
+		    (rc = json_field(&meta, "warc_ip_address", rec->ip_address)) ||
+		    (rc = json_field(&meta, "warc_refers_to", rec->refers_to)) ||
+		    (rc = json_field(&meta, "warc_refers_to_target_uri", rec->refers_to_target_uri)) ||
+		    (rc = json_field(&meta, "warc_identified_content_language", rec->identified_language)) ||
+		    (rc = json_field(&meta, "warc_truncated", rec->truncated)))
+			break;
+		char where[64], ts[40] = "", *url = NULL;
+		snprintf(where, sizeof where, "record at byte %llu", (unsigned long long)rec->offset);
+		if (rec->has_date) {
+			time_t t = (time_t)rec->date;
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		}
+		if (rec->target_uri.ptr && !(url = gr_strndup(rec->target_uri.ptr, rec->target_uri.len))) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		/* the block goes whole to a worker; a full block is passed on first,
+		 * so the capture stays in the block being filled for its metadata */
+		block *b = f->cur;
+		if (b && (b->in.len >= GR_INGEST_BLOCK || b->n >= 65536))
+			feeder_submit(f);
+		doc d = {.text = (const char *)rec->block, .len = (size_t)rec->block_len, .url = url,
+			 .ts = ts[0] ? ts : NULL, .where = where}; /* bytes in: the whole stream, at the end */
+		if (url && memchr(url, 0, rec->target_uri.len))
+			d.err = "WARC-Target-URI holds a NUL byte";
+		rc = feeder_add_raw(f, &d, kind, meta.ptr, meta.len, rec);
+		free(url);
+		if (rc)
+			break;
+		snprintf(w.last_id, sizeof w.last_id, "%.*s", (int)rec->record_id.len, rec->record_id.ptr);
+		w.last_block = f->cur;
+		w.last_rec = f->cur ? f->cur->n - 1 : 0;
+	}
+	if (!rc && w.broken && !w.broken_told) {
+		doc d = {.err = w.broken_why};
+		rc = feeder_add(f, &d);
+	}
+	f->c->st->bytes_in += gr_warc_reader_stats(rd)->bytes;
+	gr_buf_free(&meta);
+	gr_warc_reader_free(rd);
 	return rc;
 }
 
@@ -1324,6 +1893,8 @@ static char *source_name(const char *path)
 
 static void block_free(block *b)
 {
+	free(b->webs);
+	gr_html_free(b->html);
 	gr_buf_free(&b->in);
 	gr_buf_free(&b->arena);
 	gr_buf_free(&b->errs);
@@ -1492,6 +2063,8 @@ static int ingest_file(committer *c, gr_pool *pool, block *blocks, const char *p
 			rc = ingest_text(&f, &in, rel);
 		else if (fmt == GR_FORMAT_ARCHIVE || fmt == GR_FORMAT_WEBDATASET)
 			rc = ingest_archive(&f, path, &in.consumed);
+		else if (fmt == GR_FORMAT_WARC)
+			rc = ingest_warc(&f, &in, path);
 		else
 			rc = gr_error_set(GR_EINVAL, "%s: %s input is not supported yet", path, gr_format_name(fmt));
 		rc = feeder_finish(&f, rc);

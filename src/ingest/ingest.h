@@ -55,6 +55,13 @@ typedef struct {
 	uint64_t text_bytes;  /* bytes of record text */
 	uint64_t contents_new;
 	uint64_t chunk_bytes_new; /* bytes of new chunk data handed to the store */
+	/* web captures (WARC) */
+	uint64_t captures;        /* response, resource, conversion and revisit records read */
+	uint64_t optout_dropped;  /* captures whose own response reserved TDM rights (--respect-optout) */
+	uint64_t optout_flagged;  /* kept, with an opt-out or noai signal recorded */
+	uint64_t not_text;        /* captures that hold no text (images, scripts, empty pages) */
+	uint64_t status_skipped;  /* responses other than 2xx (without --keep-status) */
+	uint64_t revisits;        /* revisit records kept as pointers to the payload they repeat */
 } gr_ingest_stats;
 
 typedef struct {
@@ -69,6 +76,9 @@ typedef struct {
 	const char *source;     /* source name; NULL: each file's base name */
 	bool strict;
 	gr_format format;       /* GR_FORMAT_AUTO: detect per file */
+	bool keep_optout;       /* keep (flagged) captures whose response reserved TDM rights */
+	bool keep_status;       /* keep responses other than 2xx */
+	bool drop_boilerplate;  /* HTML: drop nav, aside, footer, header text (kept by default, as in WET) */
 	/* Called for each malformed line or record (line 0: the reason says where); may be NULL. */
 	void (*bad_line)(const char *file, uint64_t line, const char *why, void *ctx);
 	void (*progress)(const gr_ingest_progress *p, void *ctx);

@@ -14,6 +14,10 @@
 #   (f) granaryd: 32 readers (BUILD/tools/readbench, one keep-alive connection
 #       each) send small GETs while the corpus is ingested through the daemon;
 #       targets: p99 <= 20 ms, >= 2000 GETs/s in all, no errors.
+#   (g) WARC ingest with HTML extraction: the python3-doc HTML served on
+#       127.0.0.1 (BUILD/tools/httpd) and crawled by wget --mirror --warc-file
+#       (kept in tests/bench/work/pydoc.warc.gz); MB/s of uncompressed WARC and
+#       pages/s; target >= 60 MB/s.
 #
 # Environment:
 #   BENCH_MB=400       corpus size in MiB when it has to be built (at least 300)
@@ -203,6 +207,39 @@ if [ -x "$D" ] && [ -x "$RB" ]; then
     rm -rf "$W/dhub"
 fi
 
+# --- (g) WARC ingest -----------------------------------------------------------
+W_OK=0
+PYDOC=$(ls -d /usr/share/doc/python3-doc/html /usr/share/doc/python3.*-doc/html 2>/dev/null | head -n 1)
+if [ ! -s "$W/pydoc.warc.gz" ] && [ -n "$PYDOC" ] && [ -x "$BUILD/tools/httpd" ] && command -v wget >/dev/null; then
+    rm -f "$W/httpd.port"
+    "$BUILD/tools/httpd" "$PYDOC" "$W/httpd.port" &
+    HPID=$!
+    for _ in $(seq 100); do [ -s "$W/httpd.port" ] && break; sleep 0.05; done
+    rm -rf "$W/crawl" && mkdir -p "$W/crawl"
+    (cd "$W/crawl" && wget -q --mirror --warc-file=../pydoc "http://127.0.0.1:$(cat ../httpd.port)/" >/dev/null 2>&1)
+    kill "$HPID" 2>/dev/null; wait "$HPID" 2>/dev/null
+    rm -rf "$W/crawl"
+fi
+if [ -s "$W/pydoc.warc.gz" ]; then
+    WARC_BYTES=$(gzip -dc "$W/pydoc.warc.gz" | wc -c)
+    X_WALL=""
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        rm -rf "$W/whub"
+        "$G" --hub "$W/whub" init >/dev/null 2>&1
+        sync
+        timed warc "$G" --hub "$W/whub" ingest pydoc "$W/pydoc.warc.gz" && W_OK=1
+        X_WALL=$(min "$T_WALL" "$X_WALL")
+        i=$((i + 1))
+    done
+    PAGES=$(grep -o 'version holds [0-9]*' "$W/warc.log" | awk '{print $3}')
+    WARC_RATE=$(awk -v b="$WARC_BYTES" -v t="$X_WALL" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t }')
+    echo
+    echo "(g) WARC ingest: $WARC_BYTES bytes of WARC ($PAGES pages) in $X_WALL s: $WARC_RATE MB/s," \
+         "$(awk -v p="$PAGES" -v t="$X_WALL" 'BEGIN { if (t > 0) printf "%.0f", p / t }') pages/s"
+    rm -rf "$W/whub"
+fi
+
 FAILS=0
 # check OK TEXT: prints PASS/FAIL, counts failures
 check() {
@@ -236,6 +273,11 @@ if [ "$D_OK" = 1 ]; then
     check "$( [ "${ERRS:-1}" = 0 ] && echo 1 || echo 0)" "granaryd readers: ${ERRS:-?} errors"
 else
     check 0 "granaryd benchmark ran (logs in $W)"
+fi
+if [ "$W_OK" = 1 ]; then
+    check "$(awk -v r="$WARC_RATE" 'BEGIN { print (r >= 60) ? 1 : 0 }')" "WARC ingest with HTML extraction $WARC_RATE MB/s >= 60 MB/s"
+else
+    check 0 "WARC benchmark ran (python3-doc and wget needed; logs in $W)"
 fi
 
 [ "$FAILS" = 0 ] && { echo "bench: all checks pass"; exit 0; }

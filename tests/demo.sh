@@ -17,6 +17,9 @@ printf '\n$ granary cat web %s | head -c 400\n' "$id"
 $G cat web "$id" | head -c 400; echo
 show diff web@v1 web@v2
 show export web -o demo-hub/web.jsonl.zst
+show ingest web-crawl tests/data/wget-sample-0000.warc.gz tests/data/warcio-iana-chunked.warc -m "WARC: wget and warcio samples"
+show records web-crawl --limit 5
+show ingest shards tests/data/webdataset-testgz.tar -m "a WebDataset shard"
 show verify --full
 printf '\n$ git -C demo-hub/history.git log --oneline web\n'
 git -C demo-hub/history.git log --oneline web

@@ -769,10 +769,14 @@ static int do_ingest(const struct conn *cn, struct req *q, struct MHD_Connection
 		cJSON_AddItemToArray(files, cJSON_CreateString(q->spool));
 		cJSON_AddStringToObject(p, "spool", q->spool);
 		const char *fname = arg(c, "filename");
-		static const char *keys[] = {"text_field", "source", "message"};
-		for (int i = 0; i < 3; i++)
+		static const char *keys[] = {"text_field", "source", "message", "format"};
+		for (int i = 0; i < 4; i++)
 			if (arg(c, keys[i]))
 				cJSON_AddStringToObject(p, keys[i], arg(c, keys[i]));
+		static const char *flags[] = {"keep_optout", "keep_status", "drop_boilerplate"};
+		for (int i = 0; i < 3; i++)
+			if (arg_true(c, flags[i]))
+				cJSON_AddTrueToObject(p, flags[i]);
 		if (!arg(c, "source")) {
 			/* as a path ingest names it: the file name without a compression suffix */
 			char src[128];

@@ -18,6 +18,7 @@
 #include "catalog/access.h"
 #include "client/client.h"
 #include "granary.h"
+#include "scan/pii.h"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -1124,6 +1125,57 @@ static int cmd_audit_log(int argc, char **argv)
 	return 0;
 }
 
+/* Scans a file (or stdin) for personal data; needs no hub. */
+static int cmd_pii(int argc, char **argv)
+{
+	if (argc > 2)
+		return usage_error("usage: granary pii [FILE|-] [--json]%s", "");
+	const char *path = argc == 2 ? argv[1] : "-";
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		return fail(gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "%s", path));
+	gr_buf text = GR_BUF_INIT;
+	int rc = 0;
+	for (;;) {
+		if ((rc = gr_buf_grow(&text, 1 << 16)))
+			break;
+		size_t got = fread(text.ptr + text.len, 1, 1 << 16, f);
+		text.len += got;
+		if (text.len > GR_INGEST_MAX_TEXT) {
+			rc = gr_error_set(GR_ELIMIT, "%s: larger than the 64 MiB limit", path);
+			break;
+		}
+		if (got < (1 << 16)) {
+			if (ferror(f))
+				rc = gr_error_errno(GR_EIO, "%s", path);
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	gr_pii_db *db = NULL;
+	cJSON *o = NULL;
+	if (!rc && !(rc = gr_pii_db_new(&db)))
+		rc = gr_api_pii(db, text.ptr ? text.ptr : "", text.len, &o);
+	gr_pii_db_free(db);
+	gr_buf_free(&text);
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json_line(o);
+	} else {
+		const cJSON *sp;
+		cJSON_ArrayForEach(sp, cJSON_GetObjectItemCaseSensitive(o, "spans"))
+		{
+			const cJSON *g = cJSON_GetObjectItemCaseSensitive(sp, "global");
+			printf("%-12s %8llu %8llu  %s%s\n", jstr(sp, "type"), (unsigned long long)jnum(sp, "start"),
+			       (unsigned long long)jnum(sp, "end"), jstr(sp, "text"), cJSON_IsFalse(g) ? "  (not global)" : "");
+		}
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	(void)argv;
@@ -1178,6 +1230,7 @@ static const struct command {
 	{"verify", cmd_verify, "verify [--full]                    check the hub; --full re-hashes every chunk"},
 	{"gc", cmd_gc, "gc                                 remove orphan packs and temp files"},
 	{"serve", cmd_serve, "serve [--socket PATH]              run the daemon (granaryd) on this hub"},
+	{"pii", cmd_pii, "pii [FILE|-]                       find personal data in a text (spans with byte offsets)"},
 	{"status", cmd_status, "status                             the daemon serving the hub, and your roles"},
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
 	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "scan/pii.h"
 
 static const struct {
 	int rc;
@@ -599,4 +600,40 @@ int gr_api_audit_log(gr_access *a, int64_t after, int limit, cJSON **out)
 		return rc;
 	}
 	return done(arr, out);
+}
+
+/* ------------------------------------------------------------------ personal data */
+
+int gr_api_pii(const gr_pii_db *db, const char *text, size_t n, cJSON **out)
+{
+	gr_pii_scanner *sc;
+	int rc = gr_pii_scanner_new(&sc, db);
+	if (rc)
+		return rc;
+	const gr_pii_span *spans;
+	size_t ns;
+	uint32_t counts[GR_PII_NTYPES];
+	if ((rc = gr_pii_scan(sc, text, n, &spans, &ns, counts))) {
+		gr_pii_scanner_free(sc);
+		return rc;
+	}
+	cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "spans");
+	for (size_t i = 0; i < ns; i++) {
+		const gr_pii_span *sp = &spans[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "type", gr_pii_type_name(sp->type));
+		cJSON_AddNumberToObject(e, "start", sp->start);
+		cJSON_AddNumberToObject(e, "end", sp->end);
+		char *t = gr_strndup(text + sp->start, sp->end - sp->start);
+		cJSON_AddStringToObject(e, "text", t ? t : "");
+		free(t);
+		if (sp->type == GR_PII_IP_ADDRESS)
+			cJSON_AddBoolToObject(e, "global", sp->global);
+		cJSON_AddItemToArray(arr, e);
+	}
+	cJSON *c = cJSON_AddObjectToObject(o, "counts");
+	for (int t = 0; t < GR_PII_NTYPES; t++)
+		cJSON_AddNumberToObject(c, gr_pii_type_name((gr_pii_type)t), counts[t]);
+	gr_pii_scanner_free(sc);
+	return done(o, out);
 }

@@ -73,6 +73,12 @@ int gr_api_roles(gr_access *a, cJSON **out);
  * the id after, oldest first, at most limit. */
 int gr_api_audit_log(gr_access *a, int64_t after, int limit, cJSON **out);
 
+/* ---- personal data ---- */
+struct gr_pii_db;
+/* {"spans":[{"type","start","end","text"(,"global")}],"counts":{TYPE:N}} for text[0..n):
+ * byte offsets into the UTF-8 text; counts leave out non-global IP addresses. */
+int gr_api_pii(const struct gr_pii_db *db, const char *text, size_t n, cJSON **out);
+
 /* Parses a paging cursor ("" or NULL: 0). */
 int gr_api_cursor(const char *s, int64_t *out);
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "scan/pii.h"
 #include "server/jobs.h"
 #include "server/server.h"
 #include "store/zout.h"
@@ -72,6 +73,7 @@ struct server {
 	gr_hub *pool[HUB_POOL_MAX];
 	int npool;
 	char uploads[PATH_MAX];
+	gr_pii_db *pii; /* compiled once, shared by the requests */
 	int streams;   /* streamed answers not yet freed (under mu) */
 	int producers; /* their threads still writing (under mu) */
 	unsigned roles_gen; /* bumped by every change of roles (under mu); starts at 1 */
@@ -658,6 +660,7 @@ enum route {
 	R_ROLE_DEL,
 	R_AUDIT_LOG,
 	R_REMOVALS,
+	R_PII,
 };
 
 static const struct {
@@ -689,6 +692,7 @@ static const struct {
 	{R_ROLE_DEL, "DELETE", "v1/roles/*/*", NEED_ADMIN, "roles.remove"},
 	{R_AUDIT_LOG, "GET", "v1/audit-log", NEED_AUDIT, NULL},
 	{R_REMOVALS, "POST", "v1/removals", NEED_PRIVACY, "removal"},
+	{R_PII, "POST", "v1/pii", NEED_READ, NULL},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -944,6 +948,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		break;
 	case R_AUDIT_LOG:
 		rc = gr_api_audit_log(S.acc, (int64_t)after, limit ? (int)(limit > 10000 ? 10000 : limit) : 1000, &o);
+		return answer(c, rc, o, 200);
+	case R_PII:
+		rc = gr_api_pii(S.pii, q->body.ptr ? q->body.ptr : "", q->body.len, &o);
 		return answer(c, rc, o, 200);
 	case R_REMOVALS:
 		audit(cn, q, routes[ri].action, method, url, "failed", "removal requests are not implemented yet");
@@ -1400,7 +1407,7 @@ int gr_server_run(const gr_server_opts *o)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((rc = gr_jobs_start(&S.jobs, S.hub, S.acc)))
+	if ((rc = gr_pii_db_new(&S.pii)) || (rc = gr_jobs_start(&S.jobs, S.hub, S.acc)))
 		goto out;
 	S.mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 				 0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, lfd, MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS,
@@ -1451,6 +1458,7 @@ out:
 	while (S.npool)
 		gr_hub_close(S.pool[--S.npool]);
 	gr_access_close(S.acc);
+	gr_pii_db_free(S.pii);
 	close(lock_fd);
 	return rc;
 }

@@ -173,6 +173,10 @@ expect_api 200 GET /v1/audit-log
 expect_in out '"action":"roles.set","target":"PUT /v1/roles/uid:4242/curator","outcome":"done"' "role changes are audited"
 expect_in out '"action":"ingest"' "ingests are audited"
 expect_api 501 POST /v1/removals -H 'Content-Type: application/json' -d '{}'
+expect_api 200 POST /v1/pii -H 'Content-Type: text/plain' --data-binary 'write to jane.doe@example.org today'
+expect_in out '{"type":"EMAIL","start":9,"end":29,"text":"jane.doe@example.org"}' "POST /v1/pii: the e-mail span with byte offsets"
+printf 'write to jane.doe@example.org today' | "$G" --json pii - >pii.cli
+expect_eq "granary pii gives the same spans" "$(cat pii.cli)" "$(cat out)"
 
 echo "== the CLI gives the same output through the daemon"
 for cmd in "ls" "log web" "show web@v1" "records web" "diff web@v1 web@v2" "cat web $id"; do

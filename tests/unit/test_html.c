@@ -364,6 +364,20 @@ static void test_charsets(void **state)
 	CS("\xc7\xd1\xb1\xdb", "euc-kr", "\ud55c\uae00", "CP949");
 	CS("<p>&eacute;\xe9</p>", "windows-1252", "\u00e9\u00e9", "WINDOWS-1252");
 	CS("a\x81" "b", "windows-1252", "a\ufffd" "b", "WINDOWS-1252"); /* a byte windows-1252 lacks */
+	/* output three times the input: iconv's buffer grows on the way */
+	{
+		size_t n = 3000;
+		char *page = malloc(n);
+		assert_non_null(page);
+		memset(page, 0x80, n);
+		struct out o;
+		run_n(page, n, "windows-1252", &o);
+		assert_int_equal(strlen(o.text), 3 * n);
+		for (size_t i = 0; i < n; i++)
+			assert_memory_equal(o.text + 3 * i, "\u20ac", 3);
+		out_free(&o);
+		free(page);
+	}
 	/* a charset declared beyond GR_HTML_PRESCAN bytes is not seen */
 	{
 		size_t n = GR_HTML_PRESCAN + 64;

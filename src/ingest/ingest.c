@@ -1174,10 +1174,14 @@ static int feeder_add_raw(feeder *f, const doc *d, int kind, const char *meta, s
 			w->charset = arena_cstr(b, cs, cl);
 		}
 	}
-	/* the open metadata must stay the last thing in the arena (attach_metadata) */
-	size_t off;
-	if ((rc = arena_put(b, b->arena.ptr + r->meta, r->meta_len, &off)))
+	/* the open metadata must stay the last thing in the arena (attach_metadata);
+	 * grown first, as the copy comes from the arena itself */
+	if ((rc = gr_buf_grow(&b->arena, r->meta_len + 1)))
 		return rc;
+	size_t off = b->arena.len;
+	memcpy(b->arena.ptr + off, b->arena.ptr + r->meta, r->meta_len);
+	b->arena.len += r->meta_len;
+	b->arena.ptr[b->arena.len] = '\0';
 	r->meta = off;
 	return 0;
 }

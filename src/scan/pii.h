@@ -113,8 +113,8 @@ void gr_pii_count(const gr_pii_span *spans, size_t n, uint32_t mask, uint32_t co
  * "<" type name ">" (e.g. "<EMAIL>", "<IP_ADDRESS>"); IP addresses that are
  * not global are kept unless mask has GR_PII_NONGLOBAL_IPS. spans must be
  * sorted, non-overlapping and inside the text, as gr_pii_scan returns them:
- * otherwise GR_EINVAL and out is unchanged. GR_ENOMEM (out may then hold
- * part of the result).
+ * otherwise GR_EINVAL and out is unchanged. GR_ENOMEM: out is cut back to
+ * its old length.
  */
 int gr_pii_redact(const char *text, size_t n, const gr_pii_span *spans, size_t nspans, uint32_t mask,
 		  gr_buf *out);

@@ -234,9 +234,11 @@ static bool words_in(const struct pii_ctx *x, size_t lo, size_t hi, const struct
 	return false;
 }
 
-
 static size_t back(size_t i, size_t w) { return i > w ? i - w : 0; }
-static size_t fwd(const struct pii_ctx *x, size_t i, size_t w) { return x->n - i > w ? i + w : x->n; }
+static size_t fwd(const struct pii_ctx *x, size_t i, size_t w)
+{
+	return i < x->n && x->n - i > w ? i + w : x->n;
+}
 
 static bool seen(const struct pii_ctx *x, unsigned r, size_t to)
 {
@@ -1594,7 +1596,8 @@ static void rule_pem(struct pii_ctx *x, size_t to)
 		q++;
 	bool text = true; /* printable ASCII and blanks only, so the span stays ASCII */
 	for (size_t i = h; i < q && text; i++)
-		text = (x->t[i] >= 0x20 && x->t[i] < 0x7f) || x->t[i] == '\n' || x->t[i] == '\r' || x->t[i] == '\t';
+		text = (x->t[i] >= 0x20 && x->t[i] < 0x7f) || x->t[i] == '\n' || x->t[i] == '\r' ||
+		       x->t[i] == '\t';
 	if (text && q + 8 <= x->n && memcmp(x->t + q, "-----END", 8) == 0 && pem_tail(x, q + 8, &e)) {
 		/* the body is everything up to the END line (headers such as Proc-Type included) */
 	} else {

@@ -11,7 +11,8 @@
  *    one '@' with text on both sides (EMAIL), Luhn over 12-19 digits
  *    (CREDIT_CARD), mod 97 == 1 over 15-34 characters (IBAN), 9 digits with a
  *    valid area (US_SSN), inet_pton (IP_ADDRESS, without its /prefix),
- *    7-15 digits (PHONE: 8-15 with '+'), a known prefix (SECRET);
+ *    7-15 digits without a "00" prefix or "x" extension (PHONE), a known
+ *    prefix (SECRET);
  *  - the counts equal gr_pii_count() of the spans, and a second scan gives
  *    the same spans;
  *  - redaction output is valid UTF-8 when the input was, and has the length
@@ -141,7 +142,10 @@ static void check_span(const char *t, const gr_pii_span *s)
 		break;
 	}
 	case GR_PII_PHONE: {
-		size_t d = digits(p, n);
+		size_t d = digits(p, n) - (n > 2 && p[0] == '0' && p[1] == '0' ? 2 : 0); /* 00 for '+' */
+		const char *x = memchr(p, 'x', n);
+		if (x)
+			d -= digits(x, (size_t)(p + n - x)); /* an extension */
 		CHECK(d >= 7 && d <= 16); /* "(0)" may add one */
 		CHECK(dig(p[n - 1]) || p[n - 1] == ')');
 		break;
@@ -189,7 +193,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(copy, sp, ns * sizeof *copy);
 	size_t ns2 = 0;
 	CHECK(gr_pii_scan(sc, t, size, &sp, &ns2, NULL) == 0);
-	CHECK(ns2 == ns && (ns == 0 || memcmp(copy, sp, ns * sizeof *copy) == 0));
+	CHECK(ns2 == ns);
+	for (size_t i = 0; i < ns; i++) /* field by field: the struct has padding */
+		CHECK(copy[i].type == sp[i].type && copy[i].start == sp[i].start && copy[i].end == sp[i].end &&
+		      copy[i].global == sp[i].global);
 
 	gr_buf out = GR_BUF_INIT;
 	uint32_t mask = GR_PII_ALL_TYPES | GR_PII_NONGLOBAL_IPS;

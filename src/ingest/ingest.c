@@ -1339,6 +1339,8 @@ typedef struct {
 	size_t last_rec;
 	char last_id[256];
 	bool broken, broken_told; /* the decompression failed: the stream ends there */
+	char info_software[128], info_part_of[128]; /* from the last warcinfo record */
+	char req_uri[1024], req_agent[256];         /* from the last request record */
 	char broken_why[512];
 } warc_ctx;
 
@@ -1430,6 +1432,52 @@ static int attach_metadata(warc_ctx *w, const gr_warc_record *rec)
 	return rc;
 }
 
+/* A "name: value" line of a warcinfo record's block (application/warc-fields). */
+static void warcinfo_field(const gr_warc_record *rec, const char *name, char *out, size_t cap)
+{
+	const char *p = (const char *)rec->block, *end = p + rec->block_len;
+	size_t nl = strlen(name);
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		const char *le = e ? e : end;
+		if ((size_t)(le - p) > nl + 1 && !strncasecmp(p, name, nl) && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (v < le && (*v == ' ' || *v == '\t'))
+				v++;
+			const char *ve = le;
+			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
+				ve--;
+			size_t n = (size_t)(ve - v) < cap - 1 ? (size_t)(ve - v) : cap - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			if (!gr_utf8_valid(out, n))
+				out[0] = '\0';
+			return;
+		}
+		p = e ? e + 1 : end;
+	}
+}
+
+static void remember_request(warc_ctx *w, const gr_warc_record *rec)
+{
+	w->req_uri[0] = w->req_agent[0] = '\0';
+	if (!rec->target_uri.ptr || rec->target_uri.len >= sizeof w->req_uri)
+		return;
+	gr_warc_http h;
+	gr_warc_http_init(&h);
+	if (!gr_warc_http_parse(&h, rec->block, rec->block_len, NULL)) {
+		const gr_warc_str *ua = gr_warc_http_get(&h, "User-Agent");
+		if (ua && ua->len < sizeof w->req_agent && gr_utf8_valid(ua->ptr, ua->len)) {
+			memcpy(w->req_agent, ua->ptr, ua->len);
+			w->req_agent[ua->len] = '\0';
+			memcpy(w->req_uri, rec->target_uri.ptr, rec->target_uri.len);
+			w->req_uri[rec->target_uri.len] = '\0';
+		}
+	}
+	gr_error_clear();
+	gr_warc_http_release(&h);
+}
+
 static int ingest_warc(feeder *f, input *in, const char *file)
 {
 	warc_ctx w = {.f = f, .in = in, .file = file};
@@ -1460,8 +1508,17 @@ static int ingest_warc(feeder *f, input *in, const char *file)
 			    !memcmp(rec->concurrent_to.ptr, w.last_id, rec->concurrent_to.len))
 				rc = attach_metadata(&w, rec);
 			continue;
+		case GR_WARC_WARCINFO:
+			/* the crawl's software and collection, given to the captures that follow */
+			warcinfo_field(rec, "software", w.info_software, sizeof w.info_software);
+			warcinfo_field(rec, "isPartOf", w.info_part_of, sizeof w.info_part_of);
+			continue;
+		case GR_WARC_REQUEST:
+			/* the crawler's User-Agent, given to the capture of the same URI */
+			remember_request(&w, rec);
+			continue;
 		default:
-			continue; /* warcinfo, request, continuation: not documents */
+			continue; /* continuation: not a document */
 		}
 		if (rc)
 			break;
@@ -1484,6 +1541,16 @@ static int ingest_warc(feeder *f, input *in, const char *file)
 		    (rc = json_field(&meta, "warc_refers_to_target_uri", rec->refers_to_target_uri)) ||
 		    (rc = json_field(&meta, "warc_identified_content_language", rec->identified_language)) ||
 		    (rc = json_field(&meta, "warc_truncated", rec->truncated)))
+			break;
+		if (w.info_software[0] && (rc = gr_buf_puts(&meta, ",\"warcinfo_software\":")) == 0)
+			rc = gr_buf_put_json_str(&meta, w.info_software, strlen(w.info_software));
+		if (!rc && w.info_part_of[0] && (rc = gr_buf_puts(&meta, ",\"warcinfo_is_part_of\":")) == 0)
+			rc = gr_buf_put_json_str(&meta, w.info_part_of, strlen(w.info_part_of));
+		if (!rc && w.req_agent[0] && rec->target_uri.ptr && rec->target_uri.len == strlen(w.req_uri) &&
+		    !memcmp(rec->target_uri.ptr, w.req_uri, rec->target_uri.len) &&
+		    (rc = gr_buf_puts(&meta, ",\"request_user_agent\":")) == 0)
+			rc = gr_buf_put_json_str(&meta, w.req_agent, strlen(w.req_agent));
+		if (rc)
 			break;
 		char where[64], ts[40] = "", *url = NULL;
 		snprintf(where, sizeof where, "record at byte %llu", (unsigned long long)rec->offset);

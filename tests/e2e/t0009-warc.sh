@@ -63,6 +63,9 @@ expect_in wget.jsonl '"http_status":200' "the HTTP status is kept"
 "$G" export cc-main-2020-34-excerpt-warc-gz -o cc.jsonl >/dev/null
 expect_in cc.jsonl '"warc_metadata":{"fetchTimeMs":' "Common Crawl's metadata record is attached to its capture"
 expect_in cc.jsonl '"warc_ip_address":' "the IP address is kept"
+expect_in cc.jsonl '"warcinfo_is_part_of":"CC-MAIN-2020-34"' "the warcinfo record's collection is given to its captures"
+expect_in cc.jsonl '"request_user_agent":"CCBot/2.0' "the request record's User-Agent is given to the capture of its URI"
+expect_in wget.jsonl '"warcinfo_software":"Wget/1.21.4' "wget's warcinfo software is kept"
 "$G" export warcio-iana-chunked-warc -o iana.jsonl >/dev/null
 expect_in iana.jsonl 'Internet Assigned Numbers Authority' "a chunked response decodes to its page's text"
 expect_rc 0 "$G" --hub rev init

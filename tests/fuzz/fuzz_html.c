@@ -177,19 +177,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef GR_FUZZ_REPLAY
+#include "replay.h"
+
 int main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		gr_buf b = GR_BUF_INIT;
-		if (gr_read_file(argv[i], (size_t)1 << 26, &b)) {
-			fprintf(stderr, "fuzz_html: %s\n", gr_error_last());
-			return 1;
-		}
-		LLVMFuzzerTestOneInput((const uint8_t *)(b.ptr ? b.ptr : ""), b.len);
-		gr_buf_free(&b);
-	}
+	int rc = gr_fuzz_replay("fuzz_html", argc, argv);
 	gr_html_free(x);
-	printf("fuzz_html: %d inputs replayed\n", argc - 1);
-	return 0;
+	return rc;
 }
 #endif

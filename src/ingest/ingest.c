@@ -1103,7 +1103,6 @@ static int feeder_add_keep(feeder *f, const doc *d)
 	memset(r, 0, sizeof *r);
 	r->url = r->ts = r->meta = r->err = r->where = r->web = NONE;
 	b->owned += d->owned;
-	size_t unused;
 	if ((rc = arena_str(b, d->where, d->where ? strlen(d->where) : 0, &r->where, &r->where_len)))
 		return rc;
 	if (d->err) {
@@ -1119,7 +1118,6 @@ static int feeder_add_keep(feeder *f, const doc *d)
 		    (rc = arena_str(b, d->meta, d->meta_len, &r->meta, &r->meta_len)))
 			return rc;
 	}
-	(void)unused;
 	return 0;
 }
 
@@ -1946,7 +1944,7 @@ static int ingest_archive(feeder *f, const char *path, uint64_t *consumed)
 
 /* The default source name: the file's base name without a compression
  * suffix, so a.jsonl and a.jsonl.gz give the same records. */
-static char *source_name(const char *path)
+char *gr_source_name(const char *path)
 {
 	static const char *const sfx[] = {".gz", ".zst", ".xz", ".bz2"};
 	const char *s = strrchr(path, '/');
@@ -2191,7 +2189,7 @@ int gr_ingest_files(gr_catalog *cat, gr_store_writer *w, gr_pool *pool, const ch
 	gr_ingest_progress prog = {.files_total = nfiles};
 	int rc = 0;
 	for (size_t i = 0; i < nfiles && !rc; i++) {
-		char *src = o->source ? gr_strdup(o->source) : source_name(files[i]);
+		char *src = o->source ? gr_strdup(o->source) : gr_source_name(files[i]);
 		char *abs = realpath(files[i], NULL);
 		gr_buf uri = GR_BUF_INIT;
 		if (!src)

@@ -92,6 +92,10 @@ typedef struct {
 int gr_ingest_files(gr_catalog *cat, gr_store_writer *w, gr_pool *pool, const char *const *files, size_t nfiles,
 		    const gr_ingest_opts *o, gr_ingest_stats *stats);
 
+/* The default source name of an input: its base name without a compression
+ * suffix, so a.jsonl and a.jsonl.gz give the same records (malloc'd; NULL: out of memory). */
+char *gr_source_name(const char *path);
+
 /* The host of a URL, lower-cased, without user info or port; NULL if none. */
 char *gr_url_domain(const char *url, size_t len);
 

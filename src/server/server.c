@@ -156,6 +156,8 @@ static enum MHD_Result send_error_code(struct MHD_Connection *c, unsigned status
 
 /* ------------------------------------------------------------------ requests */
 
+#define SEGS_MAX 8 /* path segments */
+
 enum perm_need { NEED_READ = GR_PERM_READ, NEED_CURATE = GR_PERM_CURATE, NEED_PRIVACY = GR_PERM_PRIVACY,
 		 NEED_ADMIN = GR_PERM_ADMIN, NEED_AUDIT = GR_PERM_ADMIN | GR_PERM_PRIVACY /* either */ };
 
@@ -173,6 +175,8 @@ struct req {
 	char fail_msg[256];
 	char roles[128];
 	unsigned perms;
+	int route;              /* index into routes, found when the headers came in */
+	char segs[SEGS_MAX][256]; /* the path's segments */
 };
 
 static void req_free(struct req *q)
@@ -187,9 +191,8 @@ static void req_free(struct req *q)
 	free(q);
 }
 
-/* The path split into at most 8 segments; GR_EINVAL for "." and "..",
+/* The path split into at most SEGS_MAX segments; GR_EINVAL for "." and "..",
  * empty segments and control characters. */
-#define SEGS_MAX 8
 static int split_path(const char *url, char segs[SEGS_MAX][256], int *n)
 {
 	*n = 0;
@@ -782,19 +785,10 @@ static int do_ingest(const struct conn *cn, struct req *q, struct MHD_Connection
 			if (arg_true(c, flags[i]))
 				cJSON_AddTrueToObject(p, flags[i]);
 		if (!arg(c, "source")) {
-			/* as a path ingest names it: the file name without a compression suffix */
-			char src[128];
-			snprintf(src, sizeof src, "%s", fname ? fname : "upload.jsonl");
-			static const char *const sfx[] = {".gz", ".zst", ".xz", ".bz2"};
-			size_t n = strlen(src);
-			for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
-				size_t k = strlen(sfx[i]);
-				if (n > k && !strcmp(src + n - k, sfx[i])) {
-					src[n - k] = '\0';
-					break;
-				}
-			}
-			cJSON_AddStringToObject(p, "source", src);
+			/* as a path ingest of the same file names it */
+			char *src = gr_source_name(fname ? fname : "upload.jsonl");
+			cJSON_AddStringToObject(p, "source", src ? src : "upload");
+			free(src);
 		}
 		cJSON_AddBoolToObject(p, "strict", arg_true(c, "strict"));
 		cJSON_AddBoolToObject(p, "replace", arg_true(c, "replace"));
@@ -1068,7 +1062,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct conn *cn = ci ? ci->socket_context : NULL;
 	if (!cn)
 		return MHD_NO;
-	char segs[SEGS_MAX][256];
 	int nseg;
 	struct req *q = *req_cls;
 
@@ -1092,10 +1085,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return send_error_code(c, 431, "headers_too_large", "too many header fields");
 		if (caller_roles(cn, q))
 			return reject(c, q, 500, "io_error", gr_error_last());
-		if (split_path(url, segs, &nseg))
+		if (split_path(url, q->segs, &nseg))
 			return reject(c, q, 400, "bad_request", "malformed path");
 		bool wrong_method;
-		int ri = route_find(method, segs, nseg, &wrong_method);
+		int ri = q->route = route_find(method, q->segs, nseg, &wrong_method);
 		if (ri < 0)
 			return wrong_method ? reject(c, q, 405, "method_not_allowed", "method not allowed here")
 					    : reject(c, q, 404, "no_route", "no such endpoint");
@@ -1146,13 +1139,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	/* the whole request is in */
 	if (q->fail_status)
 		return send_error_code(c, (unsigned)q->fail_status, q->fail_code, q->fail_msg);
-	if (split_path(url, segs, &nseg))
-		return send_error_code(c, 400, "bad_request", "malformed path");
-	bool wrong_method;
-	int ri = route_find(method, segs, nseg, &wrong_method);
-	if (ri < 0)
-		return send_error_code(c, 404, "no_route", "no such endpoint");
-	return dispatch(c, cn, q, ri, segs, method, url);
+	return dispatch(c, cn, q, q->route, q->segs, method, url);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)

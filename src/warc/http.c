@@ -253,19 +253,25 @@ static void hp_lower_into(gr_buf *arena, gr_warc_str s, gr_warc_str *out)
 	*out = wi_str(dst, s.len);
 }
 
+/* From just after an opening '"', the closing quote (or e when none);
+ * a backslash escapes the next byte. */
+static const char *quoted_end(const char *p, const char *e)
+{
+	while (p < e && *p != '"') {
+		if (*p == '\\' && p + 1 < e)
+			p++;
+		p++;
+	}
+	return p;
+}
+
 /* The value of parameter s (token or quoted string, quotes removed) */
 static gr_warc_str hp_param_value(gr_warc_str v)
 {
 	v = wi_trim(v);
 	if (v.len && v.ptr[0] == '"') {
-		const char *q = v.ptr + 1, *e = v.ptr + v.len;
-		const char *c = q;
-		while (c < e && *c != '"') {
-			if (*c == '\\' && c + 1 < e)
-				c++;
-			c++;
-		}
-		return wi_str(q, (size_t)(c - q));
+		const char *q = v.ptr + 1;
+		return wi_str(q, (size_t)(quoted_end(q, v.ptr + v.len) - q));
 	}
 	return v;
 }
@@ -300,12 +306,7 @@ static void hp_content_type(gr_warc_http *h, gr_warc_str v)
 		while (ve < e && wi_ws(*ve))
 			ve++;
 		if (ve < e && *ve == '"') {
-			ve++;
-			while (ve < e && *ve != '"') {
-				if (*ve == '\\' && ve + 1 < e)
-					ve++;
-				ve++;
-			}
+			ve = quoted_end(ve + 1, e);
 			if (ve < e)
 				ve++;
 		}
@@ -420,12 +421,7 @@ static void hp_link(gr_warc_optout *o, gr_warc_str v)
 				p++;
 			const char *vs = p;
 			if (p < e && *p == '"') {
-				p++;
-				while (p < e && *p != '"') {
-					if (*p == '\\' && p + 1 < e)
-						p++;
-					p++;
-				}
+				p = quoted_end(p + 1, e);
 				if (p < e)
 					p++;
 			} else {

@@ -9,7 +9,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := sqlite3 libgit2 libzstd libarchive libcrypto libcjson libmicrohttpd libcurl zlib libbrotlidec libhs
+PKGS    := sqlite3 libgit2 libzstd libarchive libcrypto libcjson libmicrohttpd libcurl zlib libbrotlidec libhs libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -17,7 +17,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Isrc $(PKG_CFLAGS) $(CFLAGS) $(SAN) -MMD -MP
-LDLIBS  := -Wl,--as-needed $(PKG_LIBS) -ldl -lpthread $(SAN)
+LDLIBS  := -Wl,--as-needed $(PKG_LIBS) -ldl -lpthread -lm $(SAN)
 
 LIB_SRCS := $(sort $(wildcard src/*/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/gen/schema.o $(BUILD)/gen/access_schema.o

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -343,6 +344,7 @@ static int cmd_ingest(int argc, char **argv)
 					     {"no-respect-optout", no_argument, NULL, 'o'},
 					     {"keep-status", no_argument, NULL, 'K'},
 					     {"drop-boilerplate", no_argument, NULL, 'B'},
+					     {"scan", no_argument, NULL, 'P'},
 					     {NULL, 0, NULL, 0}};
 	cJSON *params = cJSON_CreateObject();
 	int c;
@@ -358,6 +360,7 @@ static int cmd_ingest(int argc, char **argv)
 		case 'o': cJSON_AddTrueToObject(params, "keep_optout"); break;
 		case 'K': cJSON_AddTrueToObject(params, "keep_status"); break;
 		case 'B': cJSON_AddTrueToObject(params, "drop_boilerplate"); break;
+		case 'P': cJSON_AddTrueToObject(params, "scan"); break;
 		case 'f':
 			if (gr_format_parse(optarg) < 0) {
 				cJSON_Delete(params);
@@ -446,6 +449,9 @@ static int cmd_ingest(int argc, char **argv)
 			       (unsigned long long)jnum(wc, "read"), (unsigned long long)jnum(wc, "optout_dropped"),
 			       (unsigned long long)jnum(wc, "optout_flagged"), (unsigned long long)jnum(wc, "not_text"),
 			       (unsigned long long)jnum(wc, "status_skipped"), (unsigned long long)jnum(wc, "revisits"));
+		if (cJSON_GetObjectItemCaseSensitive(s, "scanned"))
+			printf("  scanned %llu records for personal data and quality\n",
+			       (unsigned long long)jnum(s, "scanned"));
 		printf("  version holds %llu records\n", (unsigned long long)jnum(v, "records"));
 	}
 	cJSON_Delete(res);
@@ -748,7 +754,7 @@ static void on_count_progress(uint64_t done, uint64_t total, void *ctx)
 }
 
 /* Streams the daemon's export into path: temp file, fsync, rename. */
-static int remote_export(const char *spec, const char *path)
+static int remote_export(const char *spec, const char *path, const char *redact)
 {
 	gr_buf p = GR_BUF_INIT, tmp = GR_BUF_INIT;
 	size_t n = strlen(path);
@@ -756,6 +762,10 @@ static int remote_export(const char *spec, const char *path)
 	int rc = version_path(&p, spec), fd = -1;
 	if (!rc)
 		rc = gr_buf_printf(&p, "/export?format=%s", zst ? "jsonl.zst" : "jsonl");
+	if (!rc && redact) {
+		rc = gr_buf_puts(&p, "&redact=");
+		rc = rc ? rc : gr_client_escape(&p, *redact ? redact : "all");
+	}
 	if (!rc)
 		rc = gr_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
 	if (!rc && (fd = mkstemp(tmp.ptr)) < 0)
@@ -778,16 +788,24 @@ static int remote_export(const char *spec, const char *path)
 
 static int cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {{"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-	const char *outp = NULL;
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+					     {"redact", optional_argument, NULL, 'r'},
+					     {NULL, 0, NULL, 0}};
+	const char *outp = NULL, *redact = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (c != 'o')
+		if (c == 'o')
+			outp = optarg;
+		else if (c == 'r')
+			redact = optarg ? optarg : "";
+		else
 			return EXIT_USAGE;
-		outp = optarg;
 	}
 	if (argc - optind != 1 || !outp)
-		return usage_error("usage: granary export DATASET[@vN] -o FILE(.jsonl|.jsonl.zst)%s", "");
+		return usage_error("usage: granary export DATASET[@vN] -o FILE(.jsonl|.jsonl.zst) [--redact[=TYPES]]%s", "");
+	uint32_t mask = 0;
+	if (redact && gr_pii_mask_parse(redact, &mask))
+		return usage_error("%s", gr_error_last());
 	int rc = connect_hub();
 	if (rc)
 		return rc;
@@ -798,13 +816,13 @@ static int cmd_export(int argc, char **argv)
 	uint64_t n = 0, bytes = 0;
 	double t0 = gr_time_mono();
 	if (daemon_cl) {
-		rc = remote_export(argv[optind], outp);
+		rc = remote_export(argv[optind], outp, redact);
 		n = jnum(v, "records");
 		bytes = jnum(v, "bytes");
 	} else {
 		gr_version_info vi;
 		if (!(rc = gr_hub_resolve(hub, argv[optind], &vi))) {
-			rc = gr_hub_export(hub, &vi, outp, on_count_progress, &p, &n, &bytes);
+			rc = gr_hub_export(hub, &vi, outp, mask, on_count_progress, &p, &n, &bytes);
 			gr_version_info_release(&vi);
 		}
 	}
@@ -1176,6 +1194,325 @@ static int cmd_pii(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ scan, filter, dedup, query */
+
+typedef int (*version_op)(gr_hub *h, const char *spec, const cJSON *params, const gr_api_ctl *ctl, cJSON **result);
+
+/* Runs a write operation on a version: on the hub, or as a daemon job
+ * (POST /v1/datasets/DS/versions/N/<verb>). */
+static int run_version_op(const char *verb, version_op op, const char *spec, cJSON *params, cJSON **res)
+{
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	progress p = {.what = verb};
+	if (daemon_cl) {
+		gr_buf path = GR_BUF_INIT;
+		if (!(rc = version_path(&path, spec)) && !(rc = gr_buf_printf(&path, "/%s", verb)))
+			rc = remote_job(path.ptr, params, &p, res);
+		gr_buf_free(&path);
+	} else {
+		gr_api_ctl ctl = {.progress = on_job_progress, .ctx = &p, .cancel = &interrupted};
+		rc = op(hub, spec, params, &ctl, res);
+	}
+	progress_end(&p);
+	if (!rc && res && *res) {
+		const char *warn = jstr(*res, "warning");
+		if (warn)
+			fprintf(stderr, "granary: warning: %s\n", warn);
+	}
+	return rc;
+}
+
+static int cmd_filter(int argc, char **argv)
+{
+	static const struct option opts[] = {{"where", required_argument, NULL, 'w'},
+					     {"into", required_argument, NULL, 'i'},
+					     {"message", required_argument, NULL, 'm'},
+					     {NULL, 0, NULL, 0}};
+	cJSON *params = cJSON_CreateObject();
+	int c;
+	while ((c = getopt_long(argc, argv, "w:i:m:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w': cJSON_AddStringToObject(params, "where", optarg); break;
+		case 'i': cJSON_AddStringToObject(params, "into", optarg); break;
+		case 'm': cJSON_AddStringToObject(params, "message", optarg); break;
+		default: cJSON_Delete(params); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !jstr(params, "where")) {
+		cJSON_Delete(params);
+		return usage_error("usage: granary filter DATASET[@vN] --where EXPR [--into NAME] [-m MSG]%s", "");
+	}
+	cJSON *res = NULL;
+	int rc = run_version_op("filter", gr_api_filter, argv[optind], params, &res);
+	cJSON_Delete(params);
+	if (rc) {
+		cJSON_Delete(res);
+		return fail(rc);
+	}
+	if (json_out) {
+		print_json_line(res);
+	} else {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(res, "filter");
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(f, "seconds");
+		printf("%s\n  kept %llu of %s's records, dropped %llu, %.2f s\n", jstr(v, "version"),
+		       (unsigned long long)jnum(f, "kept"), jstr(f, "input"), (unsigned long long)jnum(f, "dropped"),
+		       cJSON_IsNumber(secs) ? secs->valuedouble : 0);
+		if (jnum(f, "text_bytes_read"))
+			printf("  read %.1f MB of text\n", (double)jnum(f, "text_bytes_read") / 1e6);
+	}
+	cJSON_Delete(res);
+	return 0;
+}
+
+/* Code points in s (what a terminal shows, near enough). */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* A table cell: at most 60 code points on one line. */
+static void cell_text(char *out, size_t cap, const cJSON *v)
+{
+	if (cJSON_IsString(v)) {
+		size_t o = 0, cps = 0;
+		for (const unsigned char *p = (const unsigned char *)v->valuestring; *p && o + 4 < cap; p++) {
+			if ((*p & 0xc0) != 0x80 && ++cps > 60)
+				break;
+			out[o++] = *p == '\n' || *p == '\t' || *p == '\r' ? ' ' : (char)*p;
+		}
+		while (o && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+			o--; /* a cut code point: drop its start too */
+		if (o && (unsigned char)out[o - 1] >= 0xc0)
+			o--;
+		out[o] = '\0';
+	} else if (!cJSON_IsNumber(v)) {
+		snprintf(out, cap, "NULL");
+	} else if (v->valuedouble == (double)(long long)v->valuedouble && fabs(v->valuedouble) < 9e15) {
+		snprintf(out, cap, "%lld", (long long)v->valuedouble);
+	} else {
+		snprintf(out, cap, "%.6g", v->valuedouble);
+	}
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+	static const struct option opts[] = {{"threads", required_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	cJSON *params = cJSON_CreateObject();
+	int c;
+	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+		if (c != 'j') {
+			cJSON_Delete(params);
+			return EXIT_USAGE;
+		}
+		cJSON_AddNumberToObject(params, "threads", atoi(optarg));
+	}
+	if (argc - optind != 1) {
+		cJSON_Delete(params);
+		return usage_error("usage: granary scan DATASET[@vN] [--threads N]%s", "");
+	}
+	cJSON *res = NULL;
+	int rc = run_version_op("scan", gr_api_scan, argv[optind], params, &res);
+	cJSON_Delete(params);
+	if (rc) {
+		cJSON_Delete(res);
+		return fail(rc);
+	}
+	if (json_out) {
+		print_json_line(res);
+	} else {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "scan");
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(s, "seconds");
+		const cJSON *mbs = cJSON_GetObjectItemCaseSensitive(s, "mb_per_s");
+		printf("%s: %llu records, %llu texts: %llu scanned now (%.1f MB, %.2f s, %.0f MB/s), %llu before\n",
+		       jstr(res, "version"), (unsigned long long)jnum(s, "records"), (unsigned long long)jnum(s, "texts"),
+		       (unsigned long long)jnum(s, "scanned"), (double)jnum(s, "bytes") / 1e6,
+		       cJSON_IsNumber(secs) ? secs->valuedouble : 0, cJSON_IsNumber(mbs) ? mbs->valuedouble : 0,
+		       (unsigned long long)jnum(s, "cached"));
+		printf("  %-12s %10s %10s\n", "type", "records", "found");
+		const cJSON *t;
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(res, "pii"))
+		printf("  %-12s %10llu %10llu\n", t->string, (unsigned long long)jnum(t, "records"),
+		       (unsigned long long)jnum(t, "spans"));
+		printf("  records with personal data: %llu\n", (unsigned long long)jnum(res, "records_with_pii"));
+	}
+	cJSON_Delete(res);
+	return 0;
+}
+
+static int cmd_dedup(int argc, char **argv)
+{
+	static const struct option opts[] = {{"near", no_argument, NULL, 'n'},
+					     {"threshold", required_argument, NULL, 't'},
+					     {"against", required_argument, NULL, 'a'},
+					     {"into", required_argument, NULL, 'i'},
+					     {"message", required_argument, NULL, 'm'},
+					     {NULL, 0, NULL, 0}};
+	cJSON *params = cJSON_CreateObject();
+	int c;
+	while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
+		char *end;
+		double t;
+		switch (c) {
+		case 'n': cJSON_AddTrueToObject(params, "near"); break;
+		case 't':
+			t = strtod(optarg, &end);
+			if (*end || end == optarg || t <= 0 || t > 1) {
+				cJSON_Delete(params);
+				return usage_error("--threshold is a Jaccard similarity in (0, 1], not '%s'", optarg);
+			}
+			cJSON_AddNumberToObject(params, "threshold", t);
+			break;
+		case 'a': cJSON_AddStringToObject(params, "against", optarg); break;
+		case 'i': cJSON_AddStringToObject(params, "into", optarg); break;
+		case 'm': cJSON_AddStringToObject(params, "message", optarg); break;
+		default: cJSON_Delete(params); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		cJSON_Delete(params);
+		return usage_error("usage: granary dedup DATASET[@vN] [--near] [--threshold J] [--against DATASET[@vN]] "
+				   "[--into NAME] [-m MSG]%s",
+				   "");
+	}
+	cJSON *res = NULL;
+	int rc = run_version_op("dedup", gr_api_dedup, argv[optind], params, &res);
+	cJSON_Delete(params);
+	if (rc) {
+		cJSON_Delete(res);
+		return fail(rc);
+	}
+	if (json_out) {
+		print_json_line(res);
+	} else {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(res, "dedup");
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(d, "seconds");
+		printf("%s\n  kept %llu of %s's records; dropped %llu exact, %llu near", jstr(v, "version"),
+		       (unsigned long long)jnum(d, "kept"), jstr(d, "input"), (unsigned long long)jnum(d, "exact_dropped"),
+		       (unsigned long long)jnum(d, "near_dropped"));
+		if (jnum(d, "against_dropped"))
+			printf(", %llu found in the other version", (unsigned long long)jnum(d, "against_dropped"));
+		printf("; %.2f s\n", cJSON_IsNumber(secs) ? secs->valuedouble : 0);
+	}
+	cJSON_Delete(res);
+	return 0;
+}
+
+/* Prints a query result as an aligned table (cells cut at 60 columns). */
+static void print_table(const cJSON *o)
+{
+	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(o, "columns");
+	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(o, "rows");
+	int nc = cJSON_GetArraySize(cols);
+	if (nc <= 0)
+		return;
+	size_t *w = calloc((size_t)nc, sizeof *w);
+	if (!w)
+		return;
+	char cell[256];
+	const cJSON *r, *v;
+	int i = 0;
+	cJSON_ArrayForEach(v, cols) w[i++] = strlen(v->valuestring) < 60 ? strlen(v->valuestring) : 60;
+	cJSON_ArrayForEach(r, rows)
+	{
+		i = 0;
+		cJSON_ArrayForEach(v, r)
+		{
+			if (i < nc) {
+				cell_text(cell, sizeof cell, v);
+				size_t l = text_width(cell);
+				if (l > w[i])
+					w[i] = l;
+			}
+			i++;
+		}
+	}
+	i = 0;
+	cJSON_ArrayForEach(v, cols)
+	{
+		printf("%s%-*.60s", i ? "  " : "", (int)w[i], v->valuestring);
+		i++;
+	}
+	printf("\n");
+	for (i = 0; i < nc; i++) {
+		printf("%s", i ? "  " : "");
+		for (size_t k = 0; k < w[i]; k++)
+			putchar('-');
+	}
+	printf("\n");
+	cJSON_ArrayForEach(r, rows)
+	{
+		i = 0;
+		cJSON_ArrayForEach(v, r)
+		{
+			if (i < nc) {
+				cell_text(cell, sizeof cell, v);
+				size_t l = text_width(cell);
+				bool num = cJSON_IsNumber(v);
+				printf("%s", i ? "  " : "");
+				if (num)
+					printf("%*s%s", (int)(w[i] - l), "", cell);
+				else
+					printf("%s%*s", cell, i + 1 < nc ? (int)(w[i] - l) : 0, "");
+			}
+			i++;
+		}
+		printf("\n");
+	}
+	free(w);
+}
+
+static int cmd_query(int argc, char **argv)
+{
+	static const struct option opts[] = {{"limit", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+	uint64_t limit = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		if (c != 'n')
+			return EXIT_USAGE;
+		limit = strtoull(optarg, NULL, 10);
+	}
+	int nargs = argc - optind;
+	if (nargs < 1 || nargs > 2)
+		return usage_error("usage: granary query [DATASET[@vN]] \"SELECT ... FROM records ...\" [--limit N]%s", "");
+	const char *spec = nargs == 2 ? argv[optind] : NULL, *sql = argv[argc - 1];
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *o = NULL;
+	if (daemon_cl) {
+		cJSON *body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "sql", sql);
+		if (spec)
+			cJSON_AddStringToObject(body, "version", spec);
+		if (limit)
+			cJSON_AddNumberToObject(body, "limit", (double)limit);
+		rc = gr_client_json(daemon_cl, "POST", "/v1/query", body, &o);
+		cJSON_Delete(body);
+	} else {
+		gr_api_ctl ctl = {.cancel = &interrupted};
+		rc = gr_api_query(hub, spec, sql, limit, &ctl, &o);
+	}
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json_line(o);
+	} else {
+		print_table(o);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "truncated")))
+			fprintf(stderr, "granary: only the first %llu rows are shown (--limit N, at most %d)\n",
+				(unsigned long long)jnum(o, "count"), GR_API_QUERY_MAX_ROWS);
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	(void)argv;
@@ -1218,7 +1555,7 @@ static const struct command {
 } commands[] = {
 	{"init", cmd_init, "init [DIR]                         create a hub"},
 	{"ingest", cmd_ingest,
-	 "ingest DATASET FILE|DIR... [--format F] [--text-field F] [--source NAME] [-m MSG] [--strict] [--replace]\n"
+	 "ingest DATASET FILE|DIR... [--format F] [--text-field F] [--source NAME] [-m MSG] [--strict] [--replace] [--scan]\n"
 	 "         [--no-respect-optout] [--keep-status] [--drop-boilerplate]"},
 	{"ls", cmd_ls, "ls                                 list datasets"},
 	{"log", cmd_log, "log DATASET                        versions, newest first"},
@@ -1226,10 +1563,14 @@ static const struct command {
 	{"records", cmd_records, "records DATASET[@vN] [--limit N]   list records"},
 	{"cat", cmd_cat, "cat DATASET[@vN] RECORD_ID         print a record's text"},
 	{"diff", cmd_diff, "diff DATASET@vA DATASET@vB         records added and removed"},
-	{"export", cmd_export, "export DATASET[@vN] -o FILE        write JSON Lines (.jsonl or .jsonl.zst)"},
+	{"export", cmd_export, "export DATASET[@vN] -o FILE [--redact[=TYPES]]  write JSON Lines (.jsonl, .jsonl.zst)"},
 	{"verify", cmd_verify, "verify [--full]                    check the hub; --full re-hashes every chunk"},
 	{"gc", cmd_gc, "gc                                 remove orphan packs and temp files"},
 	{"serve", cmd_serve, "serve [--socket PATH]              run the daemon (granaryd) on this hub"},
+	{"scan", cmd_scan, "scan DATASET[@vN]                  find personal data, measure quality (cached per text)"},
+	{"dedup", cmd_dedup, "dedup DATASET[@vN] [--near]        new version without exact (and near) duplicates"},
+	{"filter", cmd_filter, "filter DATASET[@vN] --where EXPR [--into NAME]  new version of the records EXPR keeps"},
+	{"query", cmd_query, "query [DATASET[@vN]] SQL           read-only SQL over the records view"},
 	{"pii", cmd_pii, "pii [FILE|-]                       find personal data in a text (spans with byte offsets)"},
 	{"status", cmd_status, "status                             the daemon serving the hub, and your roles"},
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},

@@ -49,6 +49,7 @@ typedef struct {
 	bool keep_optout;   /* keep captures whose response reserved TDM rights (flagged) */
 	bool keep_status;   /* keep HTTP responses other than 2xx */
 	bool drop_boilerplate; /* HTML: drop nav, aside, footer, header text */
+	bool scan;          /* scan each text for PII and quality as it comes in */
 	const char *author; /* who asked (the daemon's caller); NULL: this process's user */
 	void (*bad_line)(const char *file, uint64_t line, const char *why, void *ctx);
 	void (*progress)(const gr_ingest_progress *p, void *ctx);
@@ -69,6 +70,8 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 		  const gr_hub_ingest_opts *o, gr_version_info *version_out, gr_hub_ingest_result *res);
 
 /* ---- reading ---- */
+/* Appends the text of a content (by hash) to out, checking every hash. */
+int gr_hub_read_content(gr_hub *h, const uint8_t content[GR_HASH_LEN], gr_buf *out);
 /* Appends a record's text to out, checking every hash on the way. */
 int gr_hub_read_text(gr_hub *h, const gr_record_info *r, gr_buf *out);
 /* Resolves a record id (hex prefix) that must be a member of the version. */
@@ -80,13 +83,89 @@ void gr_record_id(char out[17], const uint8_t addr[GR_HASH_LEN]);
 int gr_hub_diff(gr_hub *h, const gr_version_info *a, const gr_version_info *b,
 		int (*cb)(int64_t rid, bool added, void *ctx), void *ctx);
 
-/* Appends one export line (JSON object and '\n') for a record. */
-int gr_hub_export_line(gr_hub *h, const gr_record_info *r, gr_buf *out);
+/* Appends one export line (JSON object and '\n') for a record; redact_mask
+ * (pii.h's type mask, 0: none) replaces personal data of those types in the
+ * text by <TYPE> (IP addresses: global ones only). */
+int gr_hub_export_line(gr_hub *h, const gr_record_info *r, uint32_t redact_mask, gr_buf *out);
 /* Writes a version as JSON Lines to path (".zst" suffix: zstd-compressed),
  * atomically; *records_out and *bytes_out count records and text bytes. */
-int gr_hub_export(gr_hub *h, const gr_version_info *v, const char *path,
+int gr_hub_export(gr_hub *h, const gr_version_info *v, const char *path, uint32_t redact_mask,
 		  void (*progress)(uint64_t done, uint64_t total, void *ctx), void *ctx, uint64_t *records_out,
 		  uint64_t *bytes_out);
+
+/* ---- curation: scan, query, filter, dedup ---- */
+struct gr_pii_db;
+struct gr_query;
+/* The hub's compiled PII patterns (compiled on first use, owned by the hub). */
+int gr_hub_pii_db(gr_hub *h, const struct gr_pii_db **out);
+/* A version's member ids, ascending; the caller frees *ids. */
+int gr_hub_members(gr_hub *h, const gr_version_info *v, int64_t **ids, size_t *n);
+
+typedef struct {
+	volatile int *cancel;
+	void (*progress)(uint64_t done, uint64_t total, void *ctx);
+	void *ctx;
+} gr_hub_query_opts;
+/* A query (src/query) over v's records, or every record of the hub when v
+ * is NULL; free it with gr_query_free before the hub is closed. o may be NULL. */
+int gr_hub_query_open(gr_hub *h, const gr_version_info *v, const gr_hub_query_opts *o, struct gr_query **out);
+
+typedef struct {
+	const char *where;   /* SQL expression over the records view */
+	const char *into;    /* NULL: a new version of the input's dataset */
+	const char *message; /* NULL: "filter DS@vN where EXPR" */
+	const char *author;  /* NULL: this process's user */
+	void (*progress)(uint64_t done, uint64_t total, void *ctx);
+	void *ctx;
+	volatile int *cancel;
+} gr_hub_filter_opts;
+typedef struct {
+	uint64_t kept, dropped, text_bytes_read;
+	double seconds;
+	char history_warning[512];
+} gr_hub_filter_result;
+/* A new version (of in's dataset, or of o->into, made when missing) holding
+ * in's records for which o->where is true; its parent is in. A where that
+ * reads scan results needs every record scanned (GR_EINVAL otherwise). */
+int gr_hub_filter(gr_hub *h, const gr_version_info *in, const gr_hub_filter_opts *o, gr_version_info *out,
+		  gr_hub_filter_result *res);
+
+typedef struct {
+	int threads; /* 0: one per CPU */
+	void (*progress)(uint64_t done, uint64_t total, void *ctx);
+	void *ctx;
+	volatile int *cancel;
+} gr_hub_scan_opts;
+typedef struct {
+	uint64_t records, contents; /* members, and their distinct texts */
+	uint64_t cached;            /* texts scanned before */
+	uint64_t scanned, bytes;    /* texts scanned now, and their bytes */
+	double seconds;
+} gr_hub_scan_result;
+/* Scans every text of v not scanned yet (PII counts, quality attributes),
+ * storing the results by content hash; all or nothing. */
+int gr_hub_scan(gr_hub *h, const gr_version_info *v, const gr_hub_scan_opts *o, gr_hub_scan_result *res);
+
+typedef struct {
+	bool near;         /* near duplicates too (MinHash LSH), not only exact ones */
+	double threshold;  /* near: estimated Jaccard to accept a pair; 0: 0.72 */
+	const gr_version_info *against; /* also drop records whose text is in this version */
+	const char *against_name;       /* its name, for the stats */
+	const char *into, *message, *author;
+	int threads;
+	void (*progress)(uint64_t done, uint64_t total, void *ctx);
+	void *ctx;
+	volatile int *cancel;
+} gr_hub_dedup_opts;
+typedef struct {
+	uint64_t kept, exact_dropped, near_dropped, against_dropped, signatures_computed;
+	double seconds;
+	char history_warning[512];
+} gr_hub_dedup_result;
+/* A new version of in's records without repeats (see src/hub/dedup.c); the
+ * records left out are listed with what they repeat (table duplicates). */
+int gr_hub_dedup(gr_hub *h, const gr_version_info *in, const gr_hub_dedup_opts *o, gr_version_info *out,
+		 gr_hub_dedup_result *res);
 
 /* ---- maintenance ---- */
 typedef struct {

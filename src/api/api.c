@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "query/query.h"
 #include "scan/pii.h"
 
 static const struct {
@@ -259,7 +260,7 @@ int gr_api_record(gr_hub *h, const char *spec, const char *id, gr_buf *json, gr_
 		return rc;
 	if (!(rc = gr_hub_record_in_version(h, &v, id, &rid)) && !(rc = gr_catalog_record_get(gr_hub_catalog(h), rid, &r))) {
 		if (json)
-			rc = gr_hub_export_line(h, &r, json);
+			rc = gr_hub_export_line(h, &r, 0, json);
 		if (!rc && text)
 			rc = gr_hub_read_text(h, &r, text);
 	}
@@ -426,6 +427,7 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 		.keep_optout = jbool(params, "keep_optout"),
 		.keep_status = jbool(params, "keep_status"),
 		.drop_boilerplate = jbool(params, "drop_boilerplate"),
+		.scan = jbool(params, "scan"),
 		.threads = cJSON_IsNumber(threads) ? threads->valueint : 0,
 		.bad_line = ingest_bad_line,
 		.progress = ingest_progress,
@@ -454,6 +456,8 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 		cJSON_AddNumberToObject(wc, "status_skipped", (double)r.stats.status_skipped);
 		cJSON_AddNumberToObject(wc, "revisits", (double)r.stats.revisits);
 	}
+	if (o.scan)
+		cJSON_AddNumberToObject(s, "scanned", (double)r.stats.scanned);
 	cJSON_AddNumberToObject(s, "seconds", r.seconds);
 	cJSON_AddNumberToObject(s, "mb_per_s", r.seconds > 0 ? (double)r.stats.bytes_in / 1e6 / r.seconds : 0);
 	cJSON_AddItemToObject(s, "skipped_lines", c.skipped);
@@ -636,4 +640,249 @@ int gr_api_pii(const gr_pii_db *db, const char *text, size_t n, cJSON **out)
 		cJSON_AddNumberToObject(c, gr_pii_type_name((gr_pii_type)t), counts[t]);
 	gr_pii_scanner_free(sc);
 	return done(o, out);
+}
+
+/* ------------------------------------------------------------------ curation */
+
+static void count_progress(uint64_t done_, uint64_t total, void *ctx)
+{
+	const gr_api_ctl *ctl = ctx;
+	if (ctl && ctl->progress) {
+		gr_api_progress g = {.records_done = done_, .records_total = total};
+		ctl->progress(&g, ctl->ctx);
+	}
+}
+
+int gr_api_filter(gr_hub *h, const char *spec, const cJSON *params, const gr_api_ctl *ctl, cJSON **result)
+{
+	*result = NULL;
+	gr_version_info in, v;
+	int rc = gr_hub_resolve(h, spec, &in);
+	if (rc)
+		return rc;
+	gr_hub_filter_opts o = {.where = jstr(params, "where"), .into = jstr(params, "into"),
+				.message = jstr(params, "message"), .author = jstr(params, "author"),
+				.progress = count_progress, .ctx = (void *)ctl, .cancel = ctl ? ctl->cancel : NULL};
+	gr_hub_filter_result r;
+	if ((rc = gr_hub_filter(h, &in, &o, &v, &r))) {
+		gr_version_info_release(&in);
+		return rc;
+	}
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddItemToObject(res, "version", gr_api_version_json(h, &v));
+	cJSON *f = cJSON_AddObjectToObject(res, "filter");
+	char from[GR_DATASET_NAME_MAX + 16];
+	snprintf(from, sizeof from, "%s@v%d", in.dataset, in.num);
+	cJSON_AddStringToObject(f, "input", from);
+	cJSON_AddStringToObject(f, "where", o.where);
+	cJSON_AddNumberToObject(f, "kept", (double)r.kept);
+	cJSON_AddNumberToObject(f, "dropped", (double)r.dropped);
+	cJSON_AddNumberToObject(f, "text_bytes_read", (double)r.text_bytes_read);
+	cJSON_AddNumberToObject(f, "seconds", r.seconds);
+	if (r.history_warning[0])
+		cJSON_AddStringToObject(res, "warning", r.history_warning);
+	gr_version_info_release(&in);
+	gr_version_info_release(&v);
+	return done(res, result);
+}
+
+int gr_api_scan(gr_hub *h, const char *spec, const cJSON *params, const gr_api_ctl *ctl, cJSON **result)
+{
+	*result = NULL;
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	const cJSON *threads = cJSON_GetObjectItemCaseSensitive(params, "threads");
+	gr_hub_scan_opts o = {.threads = cJSON_IsNumber(threads) ? threads->valueint : 0, .progress = count_progress,
+			      .ctx = (void *)ctl, .cancel = ctl ? ctl->cancel : NULL};
+	gr_hub_scan_result r;
+	gr_query *q = NULL;
+	if ((rc = gr_hub_scan(h, &v, &o, &r)))
+		goto out;
+	cJSON *res = cJSON_CreateObject();
+	char name[GR_DATASET_NAME_MAX + 16];
+	snprintf(name, sizeof name, "%s@v%d", v.dataset, v.num);
+	cJSON_AddStringToObject(res, "version", name);
+	cJSON *s = cJSON_AddObjectToObject(res, "scan");
+	cJSON_AddNumberToObject(s, "records", (double)r.records);
+	cJSON_AddNumberToObject(s, "texts", (double)r.contents);
+	cJSON_AddNumberToObject(s, "cached", (double)r.cached);
+	cJSON_AddNumberToObject(s, "scanned", (double)r.scanned);
+	cJSON_AddNumberToObject(s, "bytes", (double)r.bytes);
+	cJSON_AddNumberToObject(s, "seconds", r.seconds);
+	cJSON_AddNumberToObject(s, "mb_per_s", r.seconds > 0 ? (double)r.bytes / 1e6 / r.seconds : 0);
+	/* what the version holds now: records with each type, and spans */
+	static const char *const cols[] = {"pii_email", "pii_phone", "pii_ip_address", "pii_credit_card",
+					   "pii_iban", "pii_us_ssn", "pii_secret"};
+	gr_buf sql = GR_BUF_INIT;
+	rc = gr_buf_puts(&sql, "SELECT count(*)");
+	for (int i = 0; !rc && i < 7; i++)
+		rc = gr_buf_printf(&sql, ", coalesce(sum(%s > 0), 0), coalesce(sum(%s), 0)", cols[i], cols[i]);
+	rc = rc ? rc : gr_buf_puts(&sql, ", coalesce(sum(pii_email + pii_phone + pii_ip_address + pii_credit_card + "
+					 "pii_iban + pii_us_ssn + pii_secret > 0), 0) FROM records");
+	if (!rc && !(rc = gr_hub_query_open(h, &v, NULL, &q)) && !(rc = gr_query_prepare(q, sql.ptr)) &&
+	    (rc = gr_query_step(q)) == 1) {
+		cJSON *p = cJSON_AddObjectToObject(res, "pii");
+		for (int i = 0; i < 7; i++) {
+			cJSON *t = cJSON_AddObjectToObject(p, gr_pii_type_name((gr_pii_type)i));
+			cJSON_AddNumberToObject(t, "records", (double)gr_query_col_int(q, 1 + 2 * i));
+			cJSON_AddNumberToObject(t, "spans", (double)gr_query_col_int(q, 2 + 2 * i));
+		}
+		cJSON_AddNumberToObject(res, "records_with_pii", (double)gr_query_col_int(q, 15));
+		rc = 0;
+	} else if (!rc) {
+		rc = gr_error_set(GR_ERROR, "scan summary: no row");
+	}
+	gr_buf_free(&sql);
+	if (rc) {
+		cJSON_Delete(res);
+		goto out;
+	}
+	rc = done(res, result);
+out:
+	gr_query_free(q);
+	gr_version_info_release(&v);
+	return rc;
+}
+
+int gr_api_dedup(gr_hub *h, const char *spec, const cJSON *params, const gr_api_ctl *ctl, cJSON **result)
+{
+	*result = NULL;
+	gr_version_info in, v, ag;
+	bool have_ag = false;
+	int rc = gr_hub_resolve(h, spec, &in);
+	if (rc)
+		return rc;
+	const cJSON *th = cJSON_GetObjectItemCaseSensitive(params, "threshold");
+	if (th && !cJSON_IsNumber(th)) {
+		rc = gr_error_set(GR_EINVAL, "threshold must be a number");
+		goto out;
+	}
+	gr_hub_dedup_opts o = {.near = jbool(params, "near"), .threshold = th ? th->valuedouble : 0,
+			       .into = jstr(params, "into"), .message = jstr(params, "message"),
+			       .author = jstr(params, "author"), .progress = count_progress, .ctx = (void *)ctl,
+			       .cancel = ctl ? ctl->cancel : NULL};
+	if (jstr(params, "against")) {
+		if ((rc = gr_hub_resolve(h, jstr(params, "against"), &ag)))
+			goto out;
+		have_ag = true;
+		o.against = &ag;
+		o.against_name = jstr(params, "against");
+	}
+	gr_hub_dedup_result r;
+	if ((rc = gr_hub_dedup(h, &in, &o, &v, &r)))
+		goto out;
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddItemToObject(res, "version", gr_api_version_json(h, &v));
+	cJSON *d = cJSON_AddObjectToObject(res, "dedup");
+	char from[GR_DATASET_NAME_MAX + 16];
+	snprintf(from, sizeof from, "%s@v%d", in.dataset, in.num);
+	cJSON_AddStringToObject(d, "input", from);
+	cJSON_AddNumberToObject(d, "kept", (double)r.kept);
+	cJSON_AddNumberToObject(d, "exact_dropped", (double)r.exact_dropped);
+	cJSON_AddNumberToObject(d, "near_dropped", (double)r.near_dropped);
+	cJSON_AddNumberToObject(d, "against_dropped", (double)r.against_dropped);
+	cJSON_AddNumberToObject(d, "signatures_computed", (double)r.signatures_computed);
+	if (o.near)
+		cJSON_AddNumberToObject(d, "threshold", o.threshold > 0 ? o.threshold : 0.72);
+	cJSON_AddNumberToObject(d, "seconds", r.seconds);
+	if (r.history_warning[0])
+		cJSON_AddStringToObject(res, "warning", r.history_warning);
+	gr_version_info_release(&v);
+	rc = done(res, result);
+out:
+	if (have_ag)
+		gr_version_info_release(&ag);
+	gr_version_info_release(&in);
+	return rc;
+}
+
+static cJSON *query_value(const gr_query *q, int i)
+{
+	size_t n;
+	const char *t;
+	switch (gr_query_col_type(q, i)) {
+	case GR_QV_INT:
+		return cJSON_CreateNumber((double)gr_query_col_int(q, i));
+	case GR_QV_REAL:
+		return cJSON_CreateNumber(gr_query_col_real(q, i));
+	case GR_QV_TEXT:
+		t = gr_query_col_text(q, i, &n);
+		if (!gr_utf8_valid(t, n))
+			return cJSON_CreateString("(not UTF-8)");
+		return cJSON_CreateString(t);
+	case GR_QV_BLOB: {
+		/* blobs as hex, as SQLite's hex() would print them */
+		t = gr_query_col_text(q, i, &n);
+		char *hx = malloc(2 * n + 1);
+		if (!hx)
+			return cJSON_CreateNull();
+		gr_hex(hx, (const uint8_t *)t, n);
+		cJSON *s = cJSON_CreateString(hx);
+		free(hx);
+		return s;
+	}
+	default:
+		return cJSON_CreateNull();
+	}
+}
+
+int gr_api_query(gr_hub *h, const char *spec, const char *sql, uint64_t limit, const gr_api_ctl *ctl, cJSON **out)
+{
+	*out = NULL;
+	gr_version_info v;
+	bool have_v = false;
+	gr_query *q = NULL;
+	double t0 = gr_time_mono();
+	int rc = 0;
+	if (!sql)
+		return gr_error_set(GR_EINVAL, "query: no SQL given");
+	if (spec) {
+		if ((rc = gr_hub_resolve(h, spec, &v)))
+			return rc;
+		have_v = true;
+	}
+	gr_hub_query_opts qo = {.cancel = ctl ? ctl->cancel : NULL, .progress = count_progress, .ctx = (void *)ctl};
+	if ((rc = gr_hub_query_open(h, have_v ? &v : NULL, &qo, &q)) || (rc = gr_query_prepare(q, sql)))
+		goto out;
+	if (!limit || limit > GR_API_QUERY_MAX_ROWS)
+		limit = GR_API_QUERY_MAX_ROWS;
+	cJSON *o = cJSON_CreateObject();
+	if (have_v) {
+		char from[GR_DATASET_NAME_MAX + 16];
+		snprintf(from, sizeof from, "%s@v%d", v.dataset, v.num);
+		cJSON_AddStringToObject(o, "version", from);
+	}
+	cJSON *cols = cJSON_AddArrayToObject(o, "columns"), *rows = cJSON_AddArrayToObject(o, "rows");
+	int nc = gr_query_ncols(q);
+	for (int i = 0; i < nc; i++)
+		cJSON_AddItemToArray(cols, cJSON_CreateString(gr_query_col_name(q, i)));
+	uint64_t n = 0;
+	bool truncated = false;
+	while ((rc = gr_query_step(q)) > 0) {
+		if (n == limit) {
+			truncated = true;
+			break;
+		}
+		cJSON *row = cJSON_CreateArray();
+		for (int i = 0; i < nc; i++)
+			cJSON_AddItemToArray(row, query_value(q, i));
+		cJSON_AddItemToArray(rows, row);
+		n++;
+	}
+	if (rc < 0) {
+		cJSON_Delete(o);
+		goto out;
+	}
+	cJSON_AddNumberToObject(o, "count", (double)n);
+	cJSON_AddBoolToObject(o, "truncated", truncated);
+	cJSON_AddNumberToObject(o, "text_bytes_read", (double)gr_query_text_bytes(q));
+	cJSON_AddNumberToObject(o, "seconds", gr_time_mono() - t0);
+	rc = done(o, out);
+out:
+	gr_query_free(q);
+	if (have_v)
+		gr_version_info_release(&v);
+	return rc;
 }

@@ -66,6 +66,23 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 int gr_api_verify(gr_hub *h, bool full, const gr_api_ctl *ctl, cJSON **result);
 int gr_api_gc(gr_hub *h, const gr_api_ctl *ctl, cJSON **result);
 
+/* ---- curation ---- */
+/* params: {"where","into","message","author"}. *result:
+ * {"version":VERSION,"filter":{input,where,kept,dropped,text_bytes_read,seconds},"warning"?} */
+int gr_api_filter(gr_hub *h, const char *spec, const cJSON *params, const gr_api_ctl *ctl, cJSON **result);
+/* params: {"threads"}. *result: {"version":"DS@vN","scan":{records,texts,cached,scanned,bytes,
+ * seconds,mb_per_s},"pii":{TYPE:{records,spans}},"records_with_pii"} */
+int gr_api_scan(gr_hub *h, const char *spec, const cJSON *params, const gr_api_ctl *ctl, cJSON **result);
+/* params: {"near","threshold","against","into","message","author"}. *result:
+ * {"version":VERSION,"dedup":{input,kept,exact_dropped,near_dropped,against_dropped,
+ *  signatures_computed,threshold,seconds},"warning"?} */
+int gr_api_dedup(gr_hub *h, const char *spec, const cJSON *params, const gr_api_ctl *ctl, cJSON **result);
+#define GR_API_QUERY_MAX_ROWS 100000
+/* A read-only query over spec's records (spec NULL: every record of the hub):
+ * {"version"?,"columns":[..],"rows":[[..]],"count","truncated","text_bytes_read","seconds"};
+ * at most limit rows (0 or more than GR_API_QUERY_MAX_ROWS: that many). */
+int gr_api_query(gr_hub *h, const char *spec, const char *sql, uint64_t limit, const gr_api_ctl *ctl, cJSON **out);
+
 /* ---- access.db ---- */
 /* [{"principal","role","set_by","set_at"}] */
 int gr_api_roles(gr_access *a, cJSON **out);

@@ -29,6 +29,12 @@ enum stmt_id {
 	S_CHUNK_LOC,
 	S_MEMBER_BLOCKS,
 	S_RECORD_GET,
+	S_SCAN_PUT,
+	S_SCAN_HAS,
+	S_MINHASH_GET,
+	S_MINHASH_PUT,
+	S_DUP_ADD,
+	S_RECORD_CONTENT,
 	S_COUNT
 };
 
@@ -57,12 +63,22 @@ static const char *const stmt_sql[S_COUNT] = {
 			"WHERE c.hash = ?1",
 	[S_RECORD_GET] = "SELECT r.addr, r.content, r.url, r.domain, r.ts, s.name, r.len, r.meta "
 			 "FROM records r LEFT JOIN sources s ON s.id = r.source WHERE r.id = ?1",
+	[S_SCAN_PUT] = "INSERT OR REPLACE INTO scans(content, scanner, pii_email, pii_phone, pii_ip_address, "
+		       "pii_credit_card, pii_iban, pii_us_ssn, pii_secret, words, lines, mean_word_len, symbol_ratio, "
+		       "punct_line_frac, alpha_word_frac, dup_line_frac, dup_line_char_frac) "
+		       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_SCAN_HAS] = "SELECT 1 FROM scans WHERE content = ?1 AND scanner >= ?2",
+	[S_MINHASH_GET] = "SELECT sig FROM minhash WHERE content = ?1 AND scheme = ?2",
+	[S_MINHASH_PUT] = "INSERT OR REPLACE INTO minhash(content, scheme, sig) VALUES (?1, ?2, ?3)",
+	[S_DUP_ADD] = "INSERT OR REPLACE INTO duplicates(version, record, dup_of, kind) VALUES (?1, ?2, ?3, ?4)",
+	[S_RECORD_CONTENT] = "SELECT content, len FROM records WHERE id = ?1",
 	[S_MEMBER_BLOCKS] = "SELECT m.data FROM version_blocks v JOIN member_blocks m ON m.hash = v.block "
 			    "WHERE v.version = ?1 ORDER BY v.first",
 };
 
 struct gr_catalog {
 	sqlite3 *db;
+	char *path;
 	sqlite3_stmt *st[S_COUNT];
 	bool staging;
 };
@@ -171,6 +187,10 @@ int gr_catalog_open(gr_catalog **out, const char *path, bool create)
 		return gr_error_set(GR_ENOMEM, "out of memory");
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	int rc;
+	if (!(c->path = gr_strdup(path))) {
+		rc = gr_error_set(GR_ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
 		rc = c->db ? gr_error_set(GR_ENOTFOUND, "cannot open catalog %s: %s", path, sqlite3_errmsg(c->db))
 			   : gr_error_set(GR_ENOMEM, "out of memory");
@@ -218,6 +238,7 @@ void gr_catalog_close(gr_catalog *c)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(c->st[i]);
 	sqlite3_close(c->db);
+	free(c->path);
 	free(c);
 }
 
@@ -1034,7 +1055,33 @@ out:
 	return rc;
 }
 
-int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version_info *out)
+/* Where a new version's members come from: the staging table (stmt) or a
+ * sorted array of ids. */
+struct id_source {
+	sqlite3_stmt *s;
+	const int64_t *ids;
+	size_t n, i;
+};
+
+/* 1 and *rid: the next id; 0: no more; < 0: an error. */
+static int id_next(gr_catalog *c, struct id_source *src, int64_t *rid)
+{
+	if (!src->s) {
+		if (src->i == src->n)
+			return 0;
+		*rid = src->ids[src->i++];
+		return 1;
+	}
+	int r = sqlite3_step(src->s);
+	if (r == SQLITE_ROW) {
+		*rid = sqlite3_column_int64(src->s, 0);
+		return 1;
+	}
+	return r == SQLITE_DONE ? 0 : db_err(c, "read staged members");
+}
+
+static int version_write(gr_catalog *c, const gr_version_new *v, uint64_t nrec, uint64_t bytes,
+			 struct id_source *src, gr_version_info *out)
 {
 	sqlite3_stmt *s = NULL;
 	gr_buf data = GR_BUF_INIT;
@@ -1051,18 +1098,6 @@ int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version
 	s = NULL;
 	char created[32];
 	gr_time_iso(created, v->created);
-	/* counts come from the staged members */
-	uint64_t nrec = 0, bytes = 0;
-	if ((rc = prepare(c, "SELECT count(*), coalesce(sum(r.len), 0) FROM temp.stage_records t "
-			     "JOIN records r ON r.id = t.rid",
-			  &s)))
-		goto out;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		nrec = (uint64_t)sqlite3_column_int64(s, 0);
-		bytes = (uint64_t)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
 	static const uint8_t zero[GR_HASH_LEN];
 	if ((rc = prepare(c, "INSERT INTO versions(dataset, num, operation, message, created, author, records, "
 			     "bytes, stats, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -1095,14 +1130,10 @@ int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version
 		if (rc)
 			goto out;
 	}
-	/* membership blocks from the sorted staged ids */
-	if ((rc = prepare(c, "SELECT rid FROM temp.stage_records ORDER BY rid", &s)))
-		goto out;
+	/* membership blocks from the sorted ids */
 	uint32_t count = 0;
-	int64_t first = 0, prev = 0;
-	int r;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t rid = sqlite3_column_int64(s, 0);
+	int64_t first = 0, prev = 0, rid = 0;
+	while ((rc = id_next(c, src, &rid)) > 0) {
 		uint8_t vb[10];
 		size_t n = gr_varint_put(vb, (uint64_t)(count ? rid - prev : rid));
 		if (!count)
@@ -1118,14 +1149,10 @@ int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version
 			count = 0;
 		}
 	}
-	if (r != SQLITE_DONE) {
-		rc = db_err(c, "read staged members");
+	if (rc < 0)
 		goto out;
-	}
 	if (count && (rc = block_flush(c, vid, &data, count, first, prev, dg)))
 		goto out;
-	sqlite3_finalize(s);
-	s = NULL;
 	uint8_t digest[GR_HASH_LEN];
 	gr_sha256_final(dg, digest);
 	if ((rc = prepare(c, "UPDATE versions SET digest = ?2 WHERE id = ?1", &s)))
@@ -1134,13 +1161,47 @@ int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version
 	sqlite3_bind_blob(s, 2, digest, GR_HASH_LEN, SQLITE_STATIC);
 	if ((rc = step_done(c, s, "set digest")))
 		goto out;
-	gr_catalog_stage_end(c);
 	rc = gr_catalog_version_by_id(c, vid, out);
 out:
 	sqlite3_finalize(s);
 	gr_buf_free(&data);
 	gr_sha256_free(dg);
 	return rc;
+}
+
+int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version_info *out)
+{
+	/* counts come from the staged members */
+	sqlite3_stmt *s;
+	uint64_t nrec = 0, bytes = 0;
+	int rc = prepare(c, "SELECT count(*), coalesce(sum(r.len), 0) FROM temp.stage_records t "
+			    "JOIN records r ON r.id = t.rid",
+			 &s);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		nrec = (uint64_t)sqlite3_column_int64(s, 0);
+		bytes = (uint64_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	struct id_source src = {0};
+	if ((rc = prepare(c, "SELECT rid FROM temp.stage_records ORDER BY rid", &src.s)))
+		return rc;
+	rc = version_write(c, v, nrec, bytes, &src, out);
+	sqlite3_finalize(src.s);
+	if (!rc)
+		gr_catalog_stage_end(c);
+	return rc;
+}
+
+int gr_catalog_version_create_ids(gr_catalog *c, const gr_version_new *v, const int64_t *ids, size_t n,
+				  uint64_t bytes, gr_version_info *out)
+{
+	for (size_t i = 1; i < n; i++)
+		if (ids[i] <= ids[i - 1])
+			return gr_error_set(GR_EINVAL, "version members must be sorted and distinct");
+	struct id_source src = {.ids = ids, .n = n};
+	return version_write(c, v, n, bytes, &src, out);
 }
 
 int gr_catalog_members_each(gr_catalog *c, int64_t version, int (*cb)(int64_t rid, void *ctx), void *ctx)
@@ -1258,4 +1319,112 @@ int gr_catalog_membership_bytes(gr_catalog *c, int64_t version, uint64_t *own, u
 	}
 	sqlite3_finalize(s);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ scans */
+
+int gr_catalog_scan_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scanner, const gr_scan_row *r)
+{
+	sqlite3_stmt *s = stmt(c, S_SCAN_PUT);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, content, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, scanner);
+	for (int i = 0; i < GR_SCAN_NPII; i++)
+		sqlite3_bind_int64(s, 3 + i, r->pii[i]);
+	sqlite3_bind_int64(s, 10, r->words);
+	sqlite3_bind_int64(s, 11, r->lines);
+	sqlite3_bind_double(s, 12, r->mean_word_len);
+	sqlite3_bind_double(s, 13, r->symbol_ratio);
+	sqlite3_bind_double(s, 14, r->punct_line_frac);
+	sqlite3_bind_double(s, 15, r->alpha_word_frac);
+	sqlite3_bind_double(s, 16, r->dup_line_frac);
+	sqlite3_bind_double(s, 17, r->dup_line_char_frac);
+	return step_done(c, s, "store scan");
+}
+
+int gr_catalog_scan_has(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scanner, bool *out)
+{
+	sqlite3_stmt *s = stmt(c, S_SCAN_HAS);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, content, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, scanner);
+	int r = sqlite3_step(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		int rc = db_err(c, "scan lookup");
+		sqlite3_reset(s);
+		return rc;
+	}
+	*out = r == SQLITE_ROW;
+	sqlite3_reset(s);
+	return 0;
+}
+
+int gr_catalog_minhash_get(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, void *sig, size_t n,
+			   bool *found)
+{
+	sqlite3_stmt *s = stmt(c, S_MINHASH_GET);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, content, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, scheme);
+	int r = sqlite3_step(s), rc = 0;
+	*found = false;
+	if (r == SQLITE_ROW) {
+		if ((size_t)sqlite3_column_bytes(s, 0) == n) {
+			memcpy(sig, sqlite3_column_blob(s, 0), n);
+			*found = true;
+		}
+	} else if (r != SQLITE_DONE) {
+		rc = db_err(c, "minhash lookup");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int gr_catalog_minhash_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, const void *sig, size_t n)
+{
+	sqlite3_stmt *s = stmt(c, S_MINHASH_PUT);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_blob(s, 1, content, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, scheme);
+	sqlite3_bind_blob(s, 3, sig, (int)n, SQLITE_STATIC);
+	return step_done(c, s, "store minhash");
+}
+
+int gr_catalog_duplicate_add(gr_catalog *c, int64_t version, int64_t rid, int64_t dup_of, const char *kind)
+{
+	sqlite3_stmt *s = stmt(c, S_DUP_ADD);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_int64(s, 1, version);
+	sqlite3_bind_int64(s, 2, rid);
+	sqlite3_bind_int64(s, 3, dup_of);
+	sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
+	return step_done(c, s, "record duplicate");
+}
+
+int gr_catalog_record_content(gr_catalog *c, int64_t rid, uint8_t content[GR_HASH_LEN], uint64_t *len)
+{
+	sqlite3_stmt *s = stmt(c, S_RECORD_CONTENT);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_int64(s, 1, rid);
+	int r = sqlite3_step(s), rc = 0;
+	if (r == SQLITE_ROW && sqlite3_column_bytes(s, 0) == GR_HASH_LEN) {
+		memcpy(content, sqlite3_column_blob(s, 0), GR_HASH_LEN);
+		*len = (uint64_t)sqlite3_column_int64(s, 1);
+	} else {
+		rc = r == SQLITE_ROW || r == SQLITE_DONE ? gr_error_set(GR_ENOTFOUND, "no record %lld", (long long)rid)
+							 : db_err(c, "record content");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+const char *gr_catalog_path(gr_catalog *c)
+{
+	return c->path;
 }

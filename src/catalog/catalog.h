@@ -125,6 +125,9 @@ int gr_catalog_record_web_add(gr_catalog *c, int64_t rid, const gr_record_web *w
 int gr_catalog_content_by_capture(gr_catalog *c, const char *warc_id, const char *digest, uint8_t content[GR_HASH_LEN],
 				  uint64_t *len);
 
+/* A record's content hash and length (cheaper than gr_catalog_record_get). */
+int gr_catalog_record_content(gr_catalog *c, int64_t rid, uint8_t content[GR_HASH_LEN], uint64_t *len);
+
 /* A record as read back; strings are owned by the struct. */
 typedef struct {
 	int64_t rid;
@@ -203,6 +206,40 @@ int gr_catalog_members_each_except(gr_catalog *c, int64_t version, int64_t other
 int gr_catalog_member_has(gr_catalog *c, int64_t version, int64_t rid, bool *out);
 /* Bytes the catalog spends on a version's membership rows (for reporting). */
 int gr_catalog_membership_bytes(gr_catalog *c, int64_t version, uint64_t *own, uint64_t *shared_blocks);
+
+/* Creates the next version of the dataset with exactly these members: ids
+ * sorted ascending, no repeats (GR_EINVAL otherwise), bytes their total
+ * length. What a filter uses: no staging table between the query and the
+ * version. */
+int gr_catalog_version_create_ids(gr_catalog *c, const gr_version_new *v, const int64_t *ids, size_t n,
+				  uint64_t bytes, gr_version_info *out);
+
+/* ---- scans (schema/003_scan.sql) ----
+ * What a scan learnt about one content: counts of personal data per entity
+ * type (the order of gr_pii_type: email, phone, ip_address, credit_card,
+ * iban, us_ssn, secret) and quality attributes. */
+#define GR_SCAN_NPII 7
+typedef struct {
+	uint32_t pii[GR_SCAN_NPII];
+	uint32_t words, lines;
+	double mean_word_len, symbol_ratio, punct_line_frac, alpha_word_frac, dup_line_frac, dup_line_char_frac;
+} gr_scan_row;
+/* Stores (or replaces) the scan of a content, made by scanner version scanner. */
+int gr_catalog_scan_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scanner, const gr_scan_row *r);
+/* true when the content has a scan by this scanner version (or a newer one). */
+int gr_catalog_scan_has(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scanner, bool *out);
+
+/* ---- near-duplicate signatures and dedup records ---- */
+/* The stored signature of a content under scheme (n bytes into sig); *found false when none. */
+int gr_catalog_minhash_get(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, void *sig, size_t n,
+			   bool *found);
+int gr_catalog_minhash_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, const void *sig, size_t n);
+/* Records that a dedup left rid out of version, as a repeat of dup_of. kind: "exact" or "near". */
+int gr_catalog_duplicate_add(gr_catalog *c, int64_t version, int64_t rid, int64_t dup_of, const char *kind);
+
+/* The path of the catalog's database file (the query engine opens its own,
+ * read-only connection to it). */
+const char *gr_catalog_path(gr_catalog *c);
 
 /* For tests: the membership block encoder (see catalog.c). */
 bool gr_member_cut(int64_t rid, uint32_t count);

@@ -112,6 +112,8 @@ void gr_hub_close(gr_hub *h)
 		return;
 	gr_store_reader_free(h->reader);
 	free(h->members);
+	gr_pii_scanner_free(h->pii_scanner);
+	gr_pii_db_free(h->pii);
 	if (h->hist_opening)
 		pthread_join(h->hist_opener, NULL);
 	gr_history_close(h->hist);
@@ -207,7 +209,7 @@ void gr_record_id(char out[17], const uint8_t addr[GR_HASH_LEN])
 	gr_hex(out, addr, 8);
 }
 
-static void author(char *name, size_t nn, char *email, size_t en)
+void gr_hub_author(char *name, size_t nn, char *email, size_t en)
 {
 	struct passwd *pw = getpwuid(getuid());
 	char host[256] = "localhost";
@@ -314,7 +316,7 @@ static int history_write(gr_hub *h, const gr_version_info *v)
 	if ((rc = gr_buf_printf(&msg, "%s@v%d: %s\n\n%s", v->dataset, v->num, v->operation,
 				v->message && *v->message ? v->message : "(no message)")))
 		goto out;
-	author(name, sizeof name, email, sizeof email);
+	gr_hub_author(name, sizeof name, email, sizeof email);
 	gr_history_file f = {"MANIFEST.json", m.ptr, m.len};
 	int64_t when = gr_time_now();
 	struct tm tm;
@@ -329,6 +331,33 @@ out:
 	gr_buf_free(&m);
 	gr_buf_free(&msg);
 	return rc;
+}
+
+int gr_hub_rollback(gr_hub *h, int rc)
+{
+	/* the rollback must not replace the error that caused it */
+	int code = gr_error_code();
+	char msg[1024];
+	snprintf(msg, sizeof msg, "%s", gr_error_last());
+	gr_catalog_rollback(h->cat);
+	return gr_error_set(code ? code : rc, "%s", msg);
+}
+
+void gr_hub_publish(gr_hub *h, gr_version_info *v, char *warning, size_t wsize)
+{
+	/* committed: from here on a failure is reported but the version stands */
+	if (!history_write(h, v)) {
+		gr_version_info v2;
+		if (!gr_catalog_version_by_id(h->cat, v->id, &v2)) {
+			gr_version_info_release(v);
+			*v = v2;
+		}
+	} else {
+		/* history catches up at the next write or gc */
+		snprintf(warning, wsize, "%s@v%d is committed, but its history commit failed (gc writes it): %s",
+			 v->dataset, v->num, gr_error_last());
+		gr_error_clear();
+	}
 }
 
 struct sync_ctx {
@@ -458,6 +487,8 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 			     .keep_optout = o->keep_optout, .keep_status = o->keep_status,
 			     .drop_boilerplate = o->drop_boilerplate,
 			     .bad_line = o->bad_line, .progress = o->progress, .ctx = o->ctx, .cancel = o->cancel};
+	if (o->scan && (rc = gr_hub_pii_db(h, &io.scan_db)))
+		goto out_parent;
 	if ((rc = gr_ingest_files(h->cat, w, pool, files, nfiles, &io, &res->stats)))
 		goto out_parent;
 	if ((rc = gr_store_writer_finish(w)))
@@ -467,7 +498,7 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	if ((rc = stats_json(&stats, res, files, nfiles)))
 		goto out_parent;
 	char name[128], email[384];
-	author(name, sizeof name, email, sizeof email);
+	gr_hub_author(name, sizeof name, email, sizeof email);
 	gr_version_new nv = {.dataset = ds, .operation = "ingest", .message = o->message,
 			     .author = o->author ? o->author : name,
 			     .created = gr_time_now(), .parents = have_parent ? &parent.id : NULL,
@@ -479,22 +510,8 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 		goto out_parent;
 	}
 	in_tx = false;
-	/* committed: from here on a failure is reported but the version stands */
-	rc = history_write(h, version_out);
-	if (!rc) {
-		free(version_out->git_commit);
-		gr_version_info v2;
-		if (!gr_catalog_version_by_id(h->cat, version_out->id, &v2)) {
-			gr_version_info_release(version_out);
-			*version_out = v2;
-		}
-	} else {
-		/* the version stands; history catches up at the next write or gc */
-		snprintf(res->history_warning, sizeof res->history_warning,
-			 "%s@v%d is committed, but its history commit failed (gc writes it): %s", dataset,
-			 version_out->num, gr_error_last());
-		rc = 0;
-	}
+	gr_hub_publish(h, version_out, res->history_warning, sizeof res->history_warning);
+	rc = 0;
 out_parent:
 	if (have_parent)
 		gr_version_info_release(&parent);
@@ -537,23 +554,30 @@ static int read_chunk(const gr_chunk_loc *l, void *ctx)
 	return gr_store_read_chunk(r->h->reader, l->frame, &f, l->off, l->len, l->hash, r->out);
 }
 
-int gr_hub_read_text(gr_hub *h, const gr_record_info *r, gr_buf *out)
+int gr_hub_read_content(gr_hub *h, const uint8_t content[GR_HASH_LEN], gr_buf *out)
 {
 	size_t start = out->len;
 	struct read_ctx c = {h, out, 0};
-	int rc = gr_catalog_content_chunks(h->cat, r->content, read_chunk, &c);
+	int rc = gr_catalog_content_chunks(h->cat, content, read_chunk, &c);
 	if (rc)
 		return rc;
-	if (out->len - start != r->len)
-		return gr_error_set(GR_ECORRUPT, "record text is %zu bytes, the catalog says %llu", out->len - start,
-				    (unsigned long long)r->len);
 	if (c.nchunks == 1)
 		return 0; /* one chunk: its hash is the content hash, checked by the store */
 	uint8_t hh[GR_HASH_LEN];
 	gr_sha256(hh, out->ptr + start, out->len - start);
-	if (memcmp(hh, r->content, GR_HASH_LEN) != 0)
+	if (memcmp(hh, content, GR_HASH_LEN) != 0)
 		return gr_error_set(GR_ECORRUPT, "record text does not match its content hash");
 	return 0;
+}
+
+int gr_hub_read_text(gr_hub *h, const gr_record_info *r, gr_buf *out)
+{
+	size_t start = out->len;
+	int rc = gr_hub_read_content(h, r->content, out);
+	if (!rc && out->len - start != r->len)
+		rc = gr_error_set(GR_ECORRUPT, "record text is %zu bytes, the catalog says %llu", out->len - start,
+				  (unsigned long long)r->len);
+	return rc;
 }
 
 int gr_hub_record_in_version(gr_hub *h, const gr_version_info *v, const char *id, int64_t *rid_out)
@@ -620,12 +644,37 @@ static bool reserved_key(const gr_json_member *m)
 	return false;
 }
 
-int gr_hub_export_line(gr_hub *h, const gr_record_info *r, gr_buf *out)
+/* Replaces text with its redaction: spans of the types in mask become <TYPE>. */
+static int redact(gr_hub *h, uint32_t mask, gr_buf *text)
+{
+	const gr_pii_db *db;
+	const gr_pii_span *spans;
+	size_t n;
+	int rc = gr_hub_pii_db(h, &db);
+	if (!rc && !h->pii_scanner)
+		rc = gr_pii_scanner_new(&h->pii_scanner, db);
+	if (!rc)
+		rc = gr_pii_scan(h->pii_scanner, text->ptr ? text->ptr : "", text->len, &spans, &n, NULL);
+	if (rc || !n)
+		return rc;
+	gr_buf out = GR_BUF_INIT;
+	if ((rc = gr_pii_redact(text->ptr, text->len, spans, n, mask, &out))) {
+		gr_buf_free(&out);
+		return rc;
+	}
+	gr_buf_free(text);
+	*text = out;
+	return 0;
+}
+
+int gr_hub_export_line(gr_hub *h, const gr_record_info *r, uint32_t redact_mask, gr_buf *out)
 {
 	char id[17];
 	gr_buf text = GR_BUF_INIT;
 	gr_json_member *mem = NULL;
 	int rc = gr_hub_read_text(h, r, &text);
+	if (!rc && redact_mask)
+		rc = redact(h, redact_mask, &text);
 	if (rc) {
 		gr_record_id(id, r->addr);
 		gr_error_wrap(rc, "record %s", id);
@@ -678,6 +727,7 @@ struct export_ctx {
 	gr_zout *z;
 	gr_buf line;
 	uint64_t records, bytes, total;
+	uint32_t redact;
 	void (*progress)(uint64_t done, uint64_t total, void *ctx);
 	void *pctx;
 };
@@ -689,7 +739,7 @@ static int export_one(int64_t rid, void *ctx)
 	int rc = gr_catalog_record_get(e->h->cat, rid, &r);
 	if (rc)
 		return rc;
-	rc = gr_hub_export_line(e->h, &r, &e->line);
+	rc = gr_hub_export_line(e->h, &r, e->redact, &e->line);
 	e->bytes += r.len;
 	gr_record_info_release(&r);
 	if (rc)
@@ -710,12 +760,13 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-int gr_hub_export(gr_hub *h, const gr_version_info *v, const char *path,
+int gr_hub_export(gr_hub *h, const gr_version_info *v, const char *path, uint32_t redact_mask,
 		  void (*progress)(uint64_t done, uint64_t total, void *ctx), void *ctx, uint64_t *records_out,
 		  uint64_t *bytes_out)
 {
 	gr_buf tmp = GR_BUF_INIT;
-	struct export_ctx e = {.h = h, .fd = -1, .total = v->records, .progress = progress, .pctx = ctx};
+	struct export_ctx e = {.h = h, .fd = -1, .total = v->records, .redact = redact_mask, .progress = progress,
+			       .pctx = ctx};
 	int rc = gr_buf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
 	if (rc)
 		return rc;

@@ -7,6 +7,7 @@
 #include "granary.h"
 #include "history/history.h"
 #include "ingest/jsonl.h"
+#include "scan/pii.h"
 #include "store/store.h"
 
 struct gr_hub {
@@ -19,6 +20,11 @@ struct gr_hub {
 	gr_store_reader *reader;
 	int lock_fd; /* holds the flock on DIR/lock while writing, else -1 */
 	gr_json_member *members; /* export's parse buffer, made on first use */
+	gr_pii_db *pii;          /* compiled on first use: gr_hub_pii_db() */
+	gr_pii_scanner *pii_scanner; /* export's redaction */
+	/* the progress callback of the query running (gr_hub_query_open) */
+	void (*qprogress)(uint64_t done, uint64_t total, void *ctx);
+	void *qprogress_ctx;
 };
 
 /* The hub's history repository, opened on first use. */
@@ -27,5 +33,43 @@ int gr_hub_history(gr_hub *h, gr_history **out);
 /* Takes the hub's writer lock (GR_EBUSY when another process holds it). */
 int gr_hub_lock(gr_hub *h);
 void gr_hub_unlock(gr_hub *h);
+
+/* Creates the next version of dataset name (made when missing) holding the
+ * sorted ids, with parent as its one parent, in one transaction; then its
+ * history commit (a failure there goes to warning, see gr_hub_publish). */
+int gr_hub_commit_ids(gr_hub *h, const char *name, const gr_version_info *parent, const char *operation,
+		      const char *message, const char *author, const char *stats, const int64_t *ids, size_t n,
+		      uint64_t bytes, gr_version_info *out, char *warning, size_t wsize);
+
+/* Work on the texts of many contents, on the pool (src/hub/texts.c). */
+typedef struct {
+	const uint8_t (*contents)[GR_HASH_LEN]; /* the contents, in the order done() sees them */
+	size_t n;
+	size_t out_size; /* bytes of result per content */
+	int threads;     /* 0: one per CPU */
+	/* per batch slot (one thread at a time): made once, freed at the end */
+	int (*state_new)(void **state, void *ctx);
+	void (*state_free)(void *state);
+	/* on a worker: text -> out (out_size bytes) */
+	int (*work)(void *state, const char *text, size_t n, void *out, void *ctx);
+	/* on the calling thread, in order */
+	int (*done)(size_t i, const void *out, void *ctx);
+	void (*progress)(uint64_t done, uint64_t total, uint64_t bytes, void *ctx);
+	void *ctx;
+	volatile int *cancel;
+} gr_texts_job;
+int gr_hub_texts_run(gr_hub *h, const gr_texts_job *j);
+
+/* Rolls the catalog's transaction back, keeping the error (and its code)
+ * that made the caller give up; returns that code. */
+int gr_hub_rollback(gr_hub *h, int rc);
+
+/* This process's user as a commit author: name and e-mail. */
+void gr_hub_author(char *name, size_t nn, char *email, size_t en);
+
+/* After the catalog commit of a new version: writes its history commit and
+ * refreshes v (its commit id). A history failure does not undo the version:
+ * it is described in warning (empty otherwise) and gc writes it later. */
+void gr_hub_publish(gr_hub *h, gr_version_info *v, char *warning, size_t wsize);
 
 #endif

@@ -21,6 +21,7 @@
 #include "html/html.h"
 #include "ingest/ingest.h"
 #include "ingest/jsonl.h"
+#include "ingest/textscan.h"
 #include "warc/warc.h"
 #include "store/cdc.h"
 
@@ -186,6 +187,7 @@ typedef struct {
 	uint8_t kind;            /* DOC_* */
 	uint8_t skip;            /* SKIP_*: not a record, not an error (counted) */
 	bool text_arena;         /* the text is in the arena (extracted), not in the input */
+	bool scanned;            /* --scan: the block's scans[i] holds its scan */
 	size_t web;              /* index into the block's webs, or NONE */
 	uint8_t hash[GR_HASH_LEN];
 	uint8_t addr[GR_HASH_LEN];
@@ -216,7 +218,15 @@ typedef struct {
 	size_t nweb, capweb;
 	bool keep_optout, keep_status, drop_boilerplate;
 	gr_html *html; /* the worker's extractor, made on first use */
+	/* --scan: each record's scan, made on the worker */
+	const struct gr_pii_db *scan_db;
+	gr_textscan *ts;
+	gr_scan_row *scans;
+	size_t scap;
 } block;
+
+/* --scan: scans the block's records on the worker (the texts are at hand). */
+static void scan_block(block *b);
 
 static int arena_put(block *b, const void *p, size_t n, size_t *off)
 {
@@ -560,6 +570,32 @@ static void parse_task(gr_task *t)
 		r->url = r->ts = r->meta = NONE;
 		set_err(b, r, "line longer than the %s limit", "64 MiB");
 	}
+	scan_block(b);
+}
+
+static void scan_block(block *b)
+{
+	if (!b->scan_db || b->fatal)
+		return;
+	if (!b->ts && gr_textscan_new(&b->ts, b->scan_db)) {
+		b->fatal = GR_ENOMEM;
+		return;
+	}
+	if (b->scap < b->n) {
+		gr_scan_row *s = realloc(b->scans, b->cap * sizeof *s);
+		if (!s) {
+			b->fatal = GR_ENOMEM;
+			return;
+		}
+		b->scans = s;
+		b->scap = b->cap;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		prec *r = &b->recs[i];
+		/* a text the scanner refuses (limits) is left for `granary scan` to report */
+		r->scanned = r->err == NONE && !r->skip && r->kind != DOC_REVISIT &&
+			     gr_textscan_run(b->ts, rec_text(b, r), r->text_len, &b->scans[i]) == 0;
+	}
 }
 
 /* ------------------------------------------------------------------ commit stage */
@@ -679,6 +715,7 @@ static int commit_block(committer *c, block *b)
 		if (w && (w->tdm_reservation || w->noai || w->noimageai))
 			c->st->optout_flagged++;
 		int64_t rid;
+		bool fresh_content = false;
 		if ((rc = gr_catalog_record_find(c->cat, r->addr, &rid)))
 			break;
 		if (!rid) {
@@ -686,6 +723,7 @@ static int commit_block(committer *c, block *b)
 			if (r->kind != DOC_REVISIT &&
 			    (rc = store_content(c, (const uint8_t *)rec_text(b, r), r->text_len, r->hash, &fresh)))
 				break;
+			fresh_content = fresh;
 			if (fresh)
 				c->st->contents_new++;
 			else
@@ -723,6 +761,16 @@ static int commit_block(committer *c, block *b)
 			if (rc)
 				break;
 			c->st->records_new++;
+		}
+		if (r->scanned) {
+			/* a text new to the hub has no scan; one stored before may have one */
+			bool has = false;
+			if ((fresh_content || (rc = gr_catalog_scan_has(c->cat, r->hash, GR_SCAN_VERSION, &has)) == 0) &&
+			    !has)
+				rc = gr_catalog_scan_put(c->cat, r->hash, GR_SCAN_VERSION, &b->scans[i]);
+			if (rc)
+				break;
+			c->st->scanned++;
 		}
 		bool added;
 		if ((rc = gr_catalog_stage_record(c->cat, rid, &added)))
@@ -980,6 +1028,7 @@ static void doc_task(gr_task *t)
 		if (e)
 			b->fatal = e;
 	}
+	scan_block(b);
 }
 
 typedef struct {
@@ -1962,6 +2011,8 @@ char *gr_source_name(const char *path)
 
 static void block_free(block *b)
 {
+	gr_textscan_free(b->ts);
+	free(b->scans);
 	free(b->webs);
 	gr_html_free(b->html);
 	gr_buf_free(&b->in);
@@ -2185,6 +2236,8 @@ int gr_ingest_files(gr_catalog *cat, gr_store_writer *w, gr_pool *pool, const ch
 {
 	block blocks[GR_INGEST_INFLIGHT];
 	memset(blocks, 0, sizeof blocks);
+	for (int i = 0; i < GR_INGEST_INFLIGHT; i++)
+		blocks[i].scan_db = o->scan_db;
 	committer c = {.cat = cat, .w = w, .o = o, .st = stats};
 	gr_ingest_progress prog = {.files_total = nfiles};
 	int rc = 0;

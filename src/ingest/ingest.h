@@ -62,6 +62,7 @@ typedef struct {
 	uint64_t not_text;        /* captures that hold no text (images, scripts, empty pages) */
 	uint64_t status_skipped;  /* responses other than 2xx (without --keep-status) */
 	uint64_t revisits;        /* revisit records kept as pointers to the payload they repeat */
+	uint64_t scanned;         /* --scan: records scanned as they came in */
 } gr_ingest_stats;
 
 typedef struct {
@@ -71,6 +72,7 @@ typedef struct {
 	uint64_t files_done, files_total;
 } gr_ingest_progress;
 
+struct gr_pii_db;
 typedef struct {
 	const char *text_field; /* NULL: "text", else "content" */
 	const char *source;     /* source name; NULL: each file's base name */
@@ -84,6 +86,9 @@ typedef struct {
 	void (*progress)(const gr_ingest_progress *p, void *ctx);
 	void *ctx;
 	volatile int *cancel; /* set non-zero from elsewhere to stop with GR_EINTR */
+	/* --scan: scan each text for PII and quality as it comes in (on the
+	 * workers) and store the results; NULL: no scan */
+	const struct gr_pii_db *scan_db;
 } gr_ingest_opts;
 
 /* Ingests files. The caller has begun a catalog transaction and a staging

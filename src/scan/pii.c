@@ -279,3 +279,32 @@ int gr_pii_redact(const char *text, size_t n, const gr_pii_span *spans, size_t n
 	}
 	return rc;
 }
+
+int gr_pii_mask_parse(const char *list, uint32_t *mask)
+{
+	if (!list || !*list || strcasecmp(list, "all") == 0) {
+		*mask = GR_PII_ALL_TYPES;
+		return 0;
+	}
+	uint32_t m = 0;
+	const char *p = list;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char name[32];
+		gr_pii_type t = GR_PII_EMAIL;
+		if (n == 0 || n >= sizeof name)
+			return gr_error_set(GR_EINVAL, "'%s' is not a list of PII types", list);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (gr_pii_type_parse(name, &t))
+			return gr_error_set(GR_EINVAL,
+					    "unknown PII type '%s' (EMAIL, PHONE, IP_ADDRESS, CREDIT_CARD, IBAN, US_SSN, "
+					    "SECRET, or all)",
+					    name);
+		m |= GR_PII_MASK(t);
+		p += n + (e ? 1 : 0);
+	}
+	*mask = m;
+	return 0;
+}

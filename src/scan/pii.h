@@ -72,6 +72,10 @@ typedef struct {
 /* Or'ed into a mask: also count/redact IP addresses that are not global. */
 #define GR_PII_NONGLOBAL_IPS (1u << 31)
 
+/* Parses a list of type names ("EMAIL,PHONE"; "all" or "": every type)
+ * into a mask for gr_pii_count / gr_pii_redact. 0, or GR_EINVAL. */
+int gr_pii_mask_parse(const char *list, uint32_t *mask);
+
 /* Limits (STYLE.md rule 7). A longer text is GR_ELIMIT; a text that yields
  * more candidates than GR_PII_MAX_CANDIDATES is GR_ELIMIT too (only
  * adversarial input comes near: it takes a candidate every 16 bytes of a

@@ -445,7 +445,9 @@ static void rule_email(struct pii_ctx *x, size_t to)
 		return;
 	/* the TLD: letters, or an A-label */
 	size_t tl = p - last;
-	bool idn = tl > 4 && memcmp(x->t + last, "xn--", 4) == 0;
+	/* the ACE prefix is "xn--" in any capitalization (RFC 5890 2.3.2.1) */
+	bool idn = tl > 4 && lower(x->t[last]) == 'x' && lower(x->t[last + 1]) == 'n' && x->t[last + 2] == '-' &&
+		   x->t[last + 3] == '-';
 	for (size_t i = last; i < p && !idn; i++)
 		if (!alpha(x->t[i]))
 			return;
@@ -974,9 +976,27 @@ static bool card_valid(const char *d, size_t n)
 	return true;
 }
 
+/* An expiry or a date written with '/' (09/27, 12/2025) starts at j, or
+ * ends right before i: what follows or precedes a card number in a form or
+ * a dump ("4539..., 09/27, 123"), not another member of a list. */
+static bool slash_date_at(const struct pii_ctx *x, size_t j)
+{
+	size_t d = digits_at(x, j);
+	return d >= 1 && d <= 2 && ch(x, j + d) == '/' && dig(ch(x, j + d + 1));
+}
+
+static bool slash_date_before(const struct pii_ctx *x, size_t i)
+{
+	size_t k = i;
+	while (k > 0 && i - k < 5 && dig(x->t[k - 1]))
+		k--;
+	return (i - k == 2 || i - k == 4) && ch(x, k - 1) == '/' && dig(ch(x, k - 2));
+}
+
 /* Numbers in a list or a formula: the nearest non-blank byte on either
  * side is one of , ; * + = with a digit past it ("86400000, 4031078400000",
- * "14 + 4828147466240000*t"). Numbers split by blanks only are not a list
+ * "14 + 4828147466240000*t"), unless that is an expiry or date written with
+ * '/' ("4539..., 09/27"). Numbers split by blanks only are not a list
  * ("4539... 12/25", two card numbers). */
 static bool in_number_list(const struct pii_ctx *x, size_t s, size_t e)
 {
@@ -988,7 +1008,7 @@ static bool in_number_list(const struct pii_ctx *x, size_t s, size_t e)
 		i--;
 		while (i > 0 && s - i < 6 && x->t[i - 1] == ' ')
 			i--;
-		if (dig(ch(x, i - 1)))
+		if (dig(ch(x, i - 1)) && !slash_date_before(x, i))
 			return true;
 	}
 	size_t j = e;
@@ -999,7 +1019,7 @@ static bool in_number_list(const struct pii_ctx *x, size_t s, size_t e)
 		j++;
 		while (j < x->n && j - e < 6 && x->t[j] == ' ')
 			j++;
-		if (dig(ch(x, j)))
+		if (dig(ch(x, j)) && !slash_date_at(x, j))
 			return true;
 	}
 	return false;

@@ -129,6 +129,12 @@ static int run_job(gr_jobs *j, struct job *jb, cJSON **result)
 		rc = gr_api_verify(h, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(jb->params, "full")), &ctl, result);
 	} else if (!strcmp(jb->kind, "gc")) {
 		rc = gr_api_gc(h, &ctl, result);
+	} else if (!strcmp(jb->kind, "scan") || !strcmp(jb->kind, "filter") || !strcmp(jb->kind, "dedup")) {
+		const cJSON *spec = cJSON_GetObjectItemCaseSensitive(jb->params, "spec");
+		const char *sp = cJSON_IsString(spec) ? spec->valuestring : "";
+		rc = !strcmp(jb->kind, "scan")	   ? gr_api_scan(h, sp, jb->params, &ctl, result)
+		     : !strcmp(jb->kind, "filter") ? gr_api_filter(h, sp, jb->params, &ctl, result)
+						   : gr_api_dedup(h, sp, jb->params, &ctl, result);
 	} else {
 		rc = gr_error_set(GR_EINVAL, "unknown job kind '%s'", jb->kind);
 	}

@@ -484,6 +484,7 @@ struct export_job {
 	struct stream *st;
 	char spec[GR_DATASET_NAME_MAX + 16];
 	bool zst;
+	uint32_t redact;
 };
 
 struct export_ctx {
@@ -491,6 +492,7 @@ struct export_ctx {
 	gr_buf line;
 	struct stream *st;
 	gr_zout *z;
+	uint32_t redact;
 };
 
 static int export_one(int64_t rid, void *ctx)
@@ -501,7 +503,7 @@ static int export_one(int64_t rid, void *ctx)
 	if (rc)
 		return rc;
 	e->line.len = 0;
-	rc = gr_hub_export_line(e->h, &r, &e->line);
+	rc = gr_hub_export_line(e->h, &r, e->redact, &e->line);
 	gr_record_info_release(&r);
 	if (rc)
 		return rc;
@@ -516,7 +518,7 @@ static int zst_sink(const void *p, size_t n, void *ctx)
 static void *export_thread(void *arg)
 {
 	struct export_job *x = arg;
-	struct export_ctx e = {.st = x->st};
+	struct export_ctx e = {.st = x->st, .redact = x->redact};
 	gr_version_info v;
 	int rc = hub_get(&e.h);
 	if (!rc && !(rc = gr_hub_resolve(e.h, x->spec, &v))) {
@@ -537,7 +539,7 @@ static void *export_thread(void *arg)
 	return NULL;
 }
 
-static enum MHD_Result send_export(struct MHD_Connection *c, const char *spec, bool zst)
+static enum MHD_Result send_export(struct MHD_Connection *c, const char *spec, bool zst, uint32_t redact)
 {
 	/* resolve first, so a missing version is a 404 and not an empty stream */
 	gr_hub *h;
@@ -554,6 +556,7 @@ static enum MHD_Result send_export(struct MHD_Connection *c, const char *spec, b
 	if (!x)
 		return send_error(c, 503, GR_ENOMEM, "out of memory");
 	x->zst = zst;
+	x->redact = redact;
 	snprintf(x->spec, sizeof x->spec, "%s", spec);
 	return send_stream(c, zst ? "application/zstd" : "application/x-ndjson", export_thread, x, &x->st);
 }
@@ -664,6 +667,10 @@ enum route {
 	R_AUDIT_LOG,
 	R_REMOVALS,
 	R_PII,
+	R_SCAN,
+	R_FILTER,
+	R_DEDUP,
+	R_QUERY,
 };
 
 static const struct {
@@ -696,6 +703,10 @@ static const struct {
 	{R_AUDIT_LOG, "GET", "v1/audit-log", NEED_AUDIT, NULL},
 	{R_REMOVALS, "POST", "v1/removals", NEED_PRIVACY, "removal"},
 	{R_PII, "POST", "v1/pii", NEED_READ, NULL},
+	{R_SCAN, "POST", "v1/datasets/*/versions/*/scan", NEED_CURATE, "scan"},
+	{R_FILTER, "POST", "v1/datasets/*/versions/*/filter", NEED_CURATE, "filter"},
+	{R_DEDUP, "POST", "v1/datasets/*/versions/*/dedup", NEED_CURATE, "dedup"},
+	{R_QUERY, "POST", "v1/query", NEED_READ, NULL},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -780,8 +791,8 @@ static int do_ingest(const struct conn *cn, struct req *q, struct MHD_Connection
 		for (int i = 0; i < 4; i++)
 			if (arg(c, keys[i]))
 				cJSON_AddStringToObject(p, keys[i], arg(c, keys[i]));
-		static const char *flags[] = {"keep_optout", "keep_status", "drop_boilerplate"};
-		for (int i = 0; i < 3; i++)
+		static const char *flags[] = {"keep_optout", "keep_status", "drop_boilerplate", "scan"};
+		for (int i = 0; i < 4; i++)
 			if (arg_true(c, flags[i]))
 				cJSON_AddTrueToObject(p, flags[i]);
 		if (!arg(c, "source")) {
@@ -804,6 +815,23 @@ static int do_ingest(const struct conn *cn, struct req *q, struct MHD_Connection
 	return submit(cn, "ingest", p, out);
 }
 
+/* scan, filter, dedup: a write job on one version; the body (JSON, may be
+ * empty) holds the operation's parameters. */
+static int do_version_job(const struct conn *cn, struct req *q, const char *kind, const char *spec, cJSON **out)
+{
+	cJSON *p = q->body.len ? cJSON_ParseWithLength(q->body.ptr, q->body.len) : cJSON_CreateObject();
+	if (!cJSON_IsObject(p)) {
+		cJSON_Delete(p);
+		return gr_error_set(GR_EINVAL, "the body is not a JSON object");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(p, "spec");
+	cJSON_AddStringToObject(p, "spec", spec);
+	/* the version's author is the caller, never what the body claims */
+	cJSON_DeleteItemFromObjectCaseSensitive(p, "author");
+	cJSON_AddStringToObject(p, "author", cn->user);
+	return submit(cn, kind, p, out);
+}
+
 static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn, struct req *q, int ri,
 				char segs[SEGS_MAX][256], const char *method, const char *url)
 {
@@ -822,6 +850,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_RECORD:
 	case R_CONTENT:
 	case R_EXPORT:
+	case R_SCAN:
+	case R_FILTER:
+	case R_DEDUP:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
 		break;
@@ -875,7 +906,11 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		const char *f = arg(c, "format");
 		if (f && strcmp(f, "jsonl") && strcmp(f, "jsonl.zst"))
 			return send_error(c, 400, GR_EINVAL, "format is jsonl or jsonl.zst");
-		return send_export(c, spec, f && !strcmp(f, "jsonl.zst"));
+		uint32_t redact = 0;
+		const char *rd = arg(c, "redact");
+		if (rd && gr_pii_mask_parse(rd, &redact))
+			return send_error(c, 400, GR_EINVAL, gr_error_last());
+		return send_export(c, spec, f && !strcmp(f, "jsonl.zst"), redact);
 	}
 	case R_INGEST:
 		rc = do_ingest(cn, q, c, segs[2], &o);
@@ -946,6 +981,32 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_PII:
 		rc = gr_api_pii(S.pii, q->body.ptr ? q->body.ptr : "", q->body.len, &o);
 		return answer(c, rc, o, 200);
+	case R_SCAN:
+	case R_FILTER:
+	case R_DEDUP:
+		rc = do_version_job(cn, q, r == R_SCAN ? "scan" : r == R_FILTER ? "filter" : "dedup", spec, &o);
+		break;
+	case R_QUERY: {
+		cJSON *b = cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len);
+		const cJSON *sql = cJSON_GetObjectItemCaseSensitive(b, "sql");
+		const cJSON *ver = cJSON_GetObjectItemCaseSensitive(b, "version");
+		const cJSON *lim = cJSON_GetObjectItemCaseSensitive(b, "limit");
+		if (!cJSON_IsObject(b) || !cJSON_IsString(sql) || (ver && !cJSON_IsString(ver)) ||
+		    (lim && !cJSON_IsNumber(lim))) {
+			cJSON_Delete(b);
+			return send_error(c, 400, GR_EINVAL,
+					  "the body is {\"sql\": \"SELECT ...\", \"version\": \"DATASET@vN\", \"limit\": N}");
+		}
+		if ((rc = hub_get(&h))) {
+			cJSON_Delete(b);
+			return send_error(c, 0, rc, gr_error_last());
+		}
+		rc = gr_api_query(h, ver ? ver->valuestring : NULL, sql->valuestring,
+				  lim && lim->valuedouble > 0 ? (uint64_t)lim->valuedouble : 0, NULL, &o);
+		hub_put(h);
+		cJSON_Delete(b);
+		return answer(c, rc, o, 200);
+	}
 	case R_REMOVALS:
 		audit(cn, q, routes[ri].action, method, url, "failed", "removal requests are not implemented yet");
 		return send_error_code(c, 501, "not_implemented", "removal requests are not implemented yet");
@@ -963,13 +1024,15 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 				 cJSON_GetObjectItemCaseSensitive(o, "id")->valueint);
 		const char *outcome = rc == GR_EPERM				       ? "denied"
 				      : rc					       ? "failed"
-				      : r == R_INGEST || r == R_VERIFY || r == R_GC ? "accepted"
+				      : r == R_INGEST || r == R_VERIFY || r == R_GC || r == R_SCAN || r == R_FILTER ||
+						r == R_DEDUP
+					? "accepted"
 										     : "done";
 		audit(cn, q, action, method, url, outcome, detail);
 	}
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
-	bool job = r == R_INGEST || r == R_VERIFY || r == R_GC;
+	bool job = r == R_INGEST || r == R_VERIFY || r == R_GC || r == R_SCAN || r == R_FILTER || r == R_DEDUP;
 	return send_json(c, job ? 202 : 200, o);
 }
 

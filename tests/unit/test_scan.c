@@ -144,6 +144,8 @@ static void test_email_found(void **state)
 	SPANS("(⟦x_y-z@sub.domain.org⟧)", EMAIL);
 	SPANS("mailto:⟦info@example.de⟧", EMAIL);
 	SPANS("Contact: ⟦a1@b2.io⟧.", EMAIL);
+	/* an IDN top-level domain in capitals (RFC 5890: the prefix is case-insensitive) */
+	SPANS("⟦JOHN@EXAMPLE.XN--P1AI⟧", EMAIL);
 	SPANS("...⟦john@example.com⟧", EMAIL);
 	SPANS("联系⟦wang@example.cn⟧谢谢", EMAIL);
 	SPANS("⟦curator@example.museum⟧, ⟦ops@example.xn--p1ai⟧", EMAIL, EMAIL);
@@ -296,6 +298,9 @@ static void test_card_found(void **state)
 {
 	(void)state;
 	SPANS("card ⟦4539578763621486⟧ exp", CARD);
+	/* an expiry date beside the number is not a list of numbers */
+	SPANS("card ⟦4539578763621486⟧, 09/27, 123", CARD);
+	SPANS("12/25, ⟦4539578763621486⟧", CARD);
 	SPANS("⟦4539 5787 6362 1486⟧", CARD);
 	SPANS("⟦4539-5787-6362-1486⟧", CARD);
 	SPANS("⟦4338908386378⟧", CARD);        /* Visa 13 */

@@ -750,6 +750,7 @@ int gr_api_dedup(gr_hub *h, const char *spec, const cJSON *params, const gr_api_
 {
 	*result = NULL;
 	gr_version_info in, v, ag;
+	char agname[GR_DATASET_NAME_MAX + 16];
 	bool have_ag = false;
 	int rc = gr_hub_resolve(h, spec, &in);
 	if (rc)
@@ -768,7 +769,9 @@ int gr_api_dedup(gr_hub *h, const char *spec, const cJSON *params, const gr_api_
 			goto out;
 		have_ag = true;
 		o.against = &ag;
-		o.against_name = jstr(params, "against");
+		/* the version resolved, so the stats name it even after the dataset moves on */
+		snprintf(agname, sizeof agname, "%s@v%d", ag.dataset, ag.num);
+		o.against_name = agname;
 	}
 	gr_hub_dedup_result r;
 	if ((rc = gr_hub_dedup(h, &in, &o, &v, &r)))

@@ -34,10 +34,9 @@
 
 #include "dedup/minhash.h"
 
-/* Shingle hash (minhash.h): FNV-1a 64 per word, then a multiply-xorshift
- * chain over the words and the splitmix64 finalizer. */
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x00000100000001b3ull
+/* Word and shingle hashes (minhash.h): multiply-xorshift chains over the
+ * word's 8-byte chunks, then over the words, and the splitmix64 finalizer. */
+#define WORD_SEED 0x776f726473303031ull /* "words001" */
 #define SHINGLE_SEED 0x6772616e6172796dull /* "granarym" */
 #define MIX_M 0xd6e8feb86659fd93ull
 #define BAND_SEED 0x62616e6473303031ull /* "bands001" */
@@ -167,12 +166,24 @@ static size_t shingler_next(shingler *s, uint64_t *out, size_t cap)
 			i++;
 		if (i == n)
 			break;
-		uint64_t h = FNV_OFFSET;
+		/* the word's bytes as little-endian 8-byte chunks (minhash.h) */
+		uint64_t h = WORD_SEED, chunk = 0;
+		size_t len = 0;
 		unsigned c;
 		while (i < n && (c = word_byte[p[i]]) != 0) {
-			h = (h ^ c) * FNV_PRIME;
+			chunk |= (uint64_t)c << (8 * (len & 7));
 			i++;
+			if ((++len & 7) == 0) {
+				h = (h ^ chunk) * MIX_M;
+				h ^= h >> 29;
+				chunk = 0;
+			}
 		}
+		if (len & 7) {
+			h = (h ^ chunk) * MIX_M;
+			h ^= h >> 29;
+		}
+		h ^= len;
 		for (int j = 0; j < GR_MINHASH_SHINGLE - 1; j++)
 			w[j] = w[j + 1];
 		w[GR_MINHASH_SHINGLE - 1] = h;
@@ -265,9 +276,8 @@ static update_fn *pick_update(void)
 	return update_portable;
 }
 
-void gr_minhash_compute(gr_minhash *out, const char *text, size_t n)
+static void compute_with(gr_minhash *out, const char *text, size_t n, update_fn *update)
 {
-	update_fn *update = pick_update();
 	uint64_t batch[BATCH];
 	shingler s;
 	size_t k;
@@ -276,6 +286,28 @@ void gr_minhash_compute(gr_minhash *out, const char *text, size_t n)
 	shingler_init(&s, text, n);
 	while ((k = shingler_next(&s, batch, BATCH)) > 0)
 		update(out->v, batch, k);
+}
+
+void gr_minhash_compute(gr_minhash *out, const char *text, size_t n)
+{
+	compute_with(out, text, n, pick_update());
+}
+
+bool gr_minhash_compute_impl(gr_minhash *out, const char *text, size_t n, int impl)
+{
+	update_fn *update = NULL;
+	if (impl == 0)
+		update = update_portable;
+#ifdef MH_X86
+	else if (impl == 1 && __builtin_cpu_supports("avx2"))
+		update = update_avx2;
+	else if (impl == 2 && __builtin_cpu_supports("avx512f"))
+		update = update_avx512;
+#endif
+	if (!update)
+		return false;
+	compute_with(out, text, n, update);
+	return true;
 }
 
 bool gr_minhash_is_empty(const gr_minhash *m)

@@ -17,12 +17,17 @@
  * function of its word sequence, which is the same as a function of the
  * words joined by one space (words hold no space):
  *
- *     word hash  f(w)  = FNV-1a 64 over the lowercased bytes of w
- *     shingle    s     = SHINGLE_SEED ^ k           (k = words in it, 1..5)
- *                for each word w in order:  s = (s ^ f(w)) * M;  s ^= s >> 32
+ *     word       f = WORD_SEED
+ *                for each 8-byte chunk c of the lowercased word (little
+ *                endian, the last one padded with zero bytes):
+ *                    f = (f ^ c) * M;  f ^= f >> 29
+ *                f ^= length of the word in bytes
+ *     shingle    s = SHINGLE_SEED ^ k            (k = words in it, 1..5)
+ *                for each word's f in order:  s = (s ^ f) * M;  s ^= s >> 32
  *                hash = splitmix64-finalizer(s)
  *
- * (constants in minhash.c). gr_shingle_set and gr_shingle_jaccard give the
+ * (constants in minhash.c; chunks rather than bytes so that a word of up to
+ * 8 bytes can be hashed with one load and one multiply). gr_shingle_set and gr_shingle_jaccard give the
  * exact shingle sets these hashes stand for; distinct shingles collide with
  * probability 2^-64 per pair.
  *
@@ -90,6 +95,11 @@ typedef struct gr_minhash {
 /* The signature of text[0..n) (any bytes; text may be NULL when n == 0).
  * No allocation, no failure. */
 void gr_minhash_compute(gr_minhash *out, const char *text, size_t n);
+
+/* For tests: gr_minhash_compute with the signature update forced to impl,
+ * 0 portable C, 1 AVX2, 2 AVX-512 (the same values by definition). false,
+ * out untouched, when this build or CPU lacks impl. */
+bool gr_minhash_compute_impl(gr_minhash *out, const char *text, size_t n, int impl);
 
 /* True when m is the signature of a text without shingles (all UINT32_MAX). */
 bool gr_minhash_is_empty(const gr_minhash *m);

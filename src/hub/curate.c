@@ -65,13 +65,17 @@ static void query_progress(uint64_t done, uint64_t total, void *ctx)
 		h->qprogress(done, total, h->qprogress_ctx);
 }
 
+static int pii_db(void *ctx, const struct gr_pii_db **out)
+{
+	return gr_hub_pii_db(ctx, out);
+}
+
 int gr_hub_query_open(gr_hub *h, const gr_version_info *v, const gr_hub_query_opts *o, gr_query **out)
 {
 	/* the callbacks' context is the hub; the caller's progress goes through it */
-	gr_query_env env = {.catalog_path = gr_catalog_path(h->cat), .read_text = read_content, .ctx = h};
-	int rc = gr_hub_pii_db(h, &env.pii);
-	if (rc)
-		return rc;
+	gr_query_env env = {.catalog_path = gr_catalog_path(h->cat), .read_text = read_content, .ctx = h,
+			    .pii_db = pii_db};
+	int rc;
 	h->qprogress = o ? o->progress : NULL;
 	h->qprogress_ctx = o ? o->ctx : NULL;
 	if (o) {
@@ -155,6 +159,8 @@ int gr_hub_filter(gr_hub *h, const gr_version_info *in, const gr_hub_filter_opts
 	gr_query *q = NULL;
 	gr_buf stats = GR_BUF_INIT, msg = GR_BUF_INIT;
 	struct id_list kept = {0};
+	int64_t *members = NULL;
+	size_t nmembers = 0;
 	gr_hub_query_opts qo = {.cancel = o->cancel, .progress = o->progress, .ctx = o->ctx};
 	if ((rc = gr_hub_query_open(h, in, &qo, &q)))
 		goto out;
@@ -193,6 +199,20 @@ int gr_hub_filter(gr_hub *h, const gr_version_info *in, const gr_hub_filter_opts
 				kept.ids[w++] = kept.ids[i];
 		kept.n = w;
 	}
+	/* an expression can close the WHERE's parenthesis and add rows of its own
+	 * (a UNION): whatever the query returned, only members of the input go in */
+	if ((rc = gr_hub_members(h, in, &members, &nmembers)))
+		goto out;
+	for (size_t i = 0, j = 0; i < kept.n; i++) {
+		while (j < nmembers && members[j] < kept.ids[i])
+			j++;
+		if (j == nmembers || members[j] != kept.ids[i]) {
+			rc = gr_error_set(GR_EPERM, "filter refused: the expression returned record ids that are not "
+						    "in %s@v%d (a filter only selects from its input)",
+					  in->dataset, in->num);
+			goto out;
+		}
+	}
 	res->kept = kept.n;
 	res->dropped = in->records - kept.n;
 	res->text_bytes_read = gr_query_text_bytes(q);
@@ -208,6 +228,7 @@ out:
 	gr_query_free(q);
 	h->qprogress = NULL;
 	free(kept.ids);
+	free(members);
 	gr_buf_free(&stats);
 	gr_buf_free(&msg);
 	gr_hub_unlock(h);

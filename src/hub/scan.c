@@ -12,9 +12,22 @@
 #include "hub/hub_int.h"
 #include "ingest/textscan.h"
 
+struct item {
+	uint8_t hash[GR_HASH_LEN];
+	size_t first; /* index of the first member holding it */
+};
+
 static int by_hash(const void *a, const void *b)
 {
-	return memcmp(a, b, GR_HASH_LEN);
+	const struct item *x = a, *y = b;
+	int c = memcmp(x->hash, y->hash, GR_HASH_LEN);
+	return c ? c : (x->first > y->first) - (x->first < y->first);
+}
+
+static int by_first(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	return (x->first > y->first) - (x->first < y->first);
 }
 
 struct scan_ctx {
@@ -67,31 +80,36 @@ int gr_hub_scan(gr_hub *h, const gr_version_info *v, const gr_hub_scan_opts *o, 
 		return rc;
 	int64_t *ids = NULL;
 	size_t n = 0, nu = 0, nt = 0;
+	struct item *items = NULL;
 	uint8_t (*hashes)[GR_HASH_LEN] = NULL;
 	bool in_tx = false;
 	if ((rc = gr_hub_members(h, v, &ids, &n)))
 		goto out;
 	res->records = n;
-	if (!(hashes = malloc((n ? n : 1) * GR_HASH_LEN))) {
+	if (!(items = malloc((n ? n : 1) * sizeof *items)) || !(hashes = malloc((n ? n : 1) * GR_HASH_LEN))) {
 		rc = gr_error_set(GR_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint64_t len;
-		rc = gr_catalog_record_content(h->cat, ids[i], hashes[i], &len);
+		items[i].first = i;
+		rc = gr_catalog_record_content(h->cat, ids[i], items[i].hash, &len);
 	}
 	if (rc)
 		goto out;
-	/* distinct contents, then those without a scan; store order is hash order */
-	qsort(hashes, n, GR_HASH_LEN, by_hash);
+	/* distinct contents, then back in member order: records are stored in
+	 * the order they were ingested, so the texts are read frame after frame
+	 * (in hash order each read would decompress a frame of its own) */
+	qsort(items, n, sizeof *items, by_hash);
 	for (size_t i = 0; i < n; i++)
-		if (!nu || memcmp(hashes[nu - 1], hashes[i], GR_HASH_LEN))
-			memmove(hashes[nu++], hashes[i], GR_HASH_LEN);
+		if (!nu || memcmp(items[nu - 1].hash, items[i].hash, GR_HASH_LEN))
+			items[nu++] = items[i];
+	qsort(items, nu, sizeof *items, by_first);
 	res->contents = nu;
 	for (size_t i = 0; i < nu && !rc; i++) {
 		bool has;
-		if (!(rc = gr_catalog_scan_has(h->cat, hashes[i], GR_SCAN_VERSION, &has)) && !has)
-			memmove(hashes[nt++], hashes[i], GR_HASH_LEN);
+		if (!(rc = gr_catalog_scan_has(h->cat, items[i].hash, GR_SCAN_VERSION, &has)) && !has)
+			memcpy(hashes[nt++], items[i].hash, GR_HASH_LEN);
 	}
 	if (rc)
 		goto out;
@@ -114,6 +132,7 @@ out:
 	if (in_tx)
 		gr_hub_rollback(h, rc);
 	free(ids);
+	free(items);
 	free(hashes);
 	gr_hub_unlock(h);
 	res->seconds = gr_time_mono() - t0;

@@ -32,6 +32,8 @@ struct gr_query {
 	pcre2_jit_stack *jstack;
 	/* what the authorizer refused first, for the message */
 	char refused[256];
+	char **names; /* column names with the content functions as written */
+	int nnames;
 	bool reads_scans;
 	bool preparing;
 };
@@ -306,8 +308,9 @@ static void fn_pii(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 				     -1);
 		return;
 	}
-	if (!q->env.pii) {
-		sqlite3_result_error(ctx, "pii(): no scanner in this query", -1);
+	const struct gr_pii_db *db = NULL;
+	if (!q->scanner && (!q->env.pii_db || q->env.pii_db(q->env.ctx, &db))) {
+		sqlite3_result_error(ctx, q->env.pii_db ? gr_error_last() : "pii(): no scanner in this query", -1);
 		return;
 	}
 	const gr_buf *text = content_text(ctx, argv[0]);
@@ -316,7 +319,7 @@ static void fn_pii(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (!q->have_pii || memcmp(q->pii_hash, q->text_hash, GR_HASH_LEN) != 0) {
 		const gr_pii_span *spans;
 		size_t n;
-		if (!q->scanner && gr_pii_scanner_new(&q->scanner, q->env.pii)) {
+		if (!q->scanner && gr_pii_scanner_new(&q->scanner, db)) {
 			sqlite3_result_error(ctx, gr_error_last(), -1);
 			return;
 		}
@@ -444,7 +447,9 @@ static int authorize(void *ctx, int action, const char *a, const char *b, const 
 		return SQLITE_DENY;
 	default:
 		if (!q->refused[0]) {
-			if ((action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) && a)
+			if (action == SQLITE_INSERT && a && !strcmp(a, "sqlite_master"))
+				snprintf(q->refused, sizeof q->refused, "a table-valued function (json_each, pragma_*, ...)");
+			else if ((action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) && a)
 				snprintf(q->refused, sizeof q->refused, "writing (to '%s')", a);
 			else if (action == SQLITE_ATTACH && a)
 				snprintf(q->refused, sizeof q->refused, "attaching a database ('%s')", a);
@@ -459,6 +464,46 @@ static int progress(void *ctx)
 {
 	gr_query *q = ctx;
 	return q->env.cancel && *q->env.cancel;
+}
+
+static void names_free(gr_query *q)
+{
+	for (int i = 0; i < q->nnames; i++)
+		free(q->names[i]);
+	free(q->names);
+	q->names = NULL;
+	q->nnames = 0;
+}
+
+/* A column named after an expression shows the rewrite ("_gr_text(_content)"):
+ * give it back as the user wrote it ("text()"). */
+static void names_make(gr_query *q)
+{
+	int n = sqlite3_column_count(q->st);
+	if (n <= 0 || !(q->names = calloc((size_t)n, sizeof *q->names)))
+		return;
+	q->nnames = n;
+	for (int i = 0; i < n; i++) {
+		const char *s = sqlite3_column_name(q->st, i);
+		if (!s || !strstr(s, "_gr_"))
+			continue;
+		gr_buf b = GR_BUF_INIT;
+		while (*s) {
+			const char *hit = strstr(s, "_gr_");
+			const char *paren = hit ? strstr(hit, "(_content") : NULL;
+			if (!hit || !paren) {
+				gr_buf_puts(&b, s);
+				break;
+			}
+			gr_buf_put(&b, s, (size_t)(hit - s));
+			gr_buf_put(&b, hit + 4, (size_t)(paren - hit - 4));
+			gr_buf_putc(&b, '(');
+			s = paren + strlen("(_content");
+			if (s[0] == ',' && s[1] == ' ')
+				s += 2;
+		}
+		q->names[i] = b.ptr; /* NULL on failure: the raw name is used */
+	}
 }
 
 /* ------------------------------------------------------------------ opening */
@@ -579,6 +624,7 @@ void gr_query_free(gr_query *q)
 	if (!q)
 		return;
 	sqlite3_finalize(q->st);
+	names_free(q);
 	sqlite3_close(q->db);
 	gr_pii_scanner_free(q->scanner);
 	pcre2_match_context_free(q->mctx);
@@ -596,15 +642,34 @@ static bool ident_char(char c)
 	return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
 }
 
+/* Names a query may not use: the schemas (as qualifiers) and the tables the
+ * views join. The authorizer stops reads of their columns; this also stops
+ * a bare count(*) of them, which SQLite asks about with no column (and which
+ * the views themselves need answered yes). */
+static bool reserved_name(const char *p, size_t n, bool qualifier)
+{
+	static const char *const schemas[] = {"main", "temp", "temporary"};
+	static const char *const tables[] = {"sources", "scans", "record_web", "gr_members", "minhash", "contents",
+					     "chunks", "frames", "packs", "versions", "datasets"};
+	for (size_t i = 0; qualifier && i < sizeof schemas / sizeof *schemas; i++)
+		if (n == strlen(schemas[i]) && !strncasecmp(p, schemas[i], n))
+			return true;
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+		if (n == strlen(tables[i]) && !strncasecmp(p, tables[i], n))
+			return true;
+	return false;
+}
+
 /* Copies sql to out with the content functions bound to the row:
  * text() -> _gr_text(_content), contains(s) -> _gr_contains(_content, s),
  * regexp(p) -> _gr_regexp(_content, p), pii(t) -> _gr_pii(_content, t).
  * Strings, quoted names and comments are copied untouched. */
-static int rewrite(gr_buf *out, const char *sql)
+static int rewrite(gr_buf *out, const char *sql, int *depth_min, int *depth_end)
 {
 	static const char *const names[] = {"text", "contains", "regexp", "pii"};
 	const char *p = sql;
-	int rc = 0;
+	int rc = 0, depth = 0;
+	*depth_min = 0;
 	while (*p && !rc) {
 		char c = *p;
 		if (c == '\'' || c == '"' || c == '`' || c == '[') {
@@ -612,6 +677,15 @@ static int rewrite(gr_buf *out, const char *sql)
 			const char *e = p + 1;
 			while (*e && !(*e == close && !(close != ']' && e[1] == close)))
 				e += *e == close ? 2 : 1;
+			const char *k = *e ? e + 1 : e;
+			while (*k == ' ' || *k == '\t' || *k == '\n' || *k == '\r')
+				k++;
+			/* a quoted name is a name too */
+			if (c != '\'' && reserved_name(p + 1, (size_t)(e - p - 1), *k == '.'))
+				return gr_error_set(GR_EPERM,
+						    "query refused: '%.*s' names a table of the catalog; a query may only "
+						    "read the records (and duplicates) view",
+						    (int)(e - p - 1), p + 1);
 			if (*e)
 				e++;
 			rc = gr_buf_put(out, p, (size_t)(e - p));
@@ -643,9 +717,15 @@ static int rewrite(gr_buf *out, const char *sql)
 						a++;
 					rc = gr_buf_printf(out, "_gr_%s(_content%s", names[i], *a == ')' ? "" : ", ");
 					p = k + 1;
+					depth++;
 					done = true;
 				}
 			}
+			if (!done && reserved_name(p, (size_t)(e - p), *k == '.'))
+				return gr_error_set(GR_EPERM,
+						    "query refused: '%.*s' names a table of the catalog; a query may only "
+						    "read the records (and duplicates) view",
+						    (int)(e - p), p);
 			if (!done) {
 				rc = gr_buf_put(out, p, (size_t)(e - p));
 				p = e;
@@ -658,10 +738,16 @@ static int rewrite(gr_buf *out, const char *sql)
 			rc = gr_buf_put(out, p, (size_t)(e - p));
 			p = e;
 		} else {
+			/* the parentheses outside strings and comments: a filter's
+			 * expression must not close the WHERE it is placed in */
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			if (depth < *depth_min)
+				*depth_min = depth;
 			rc = gr_buf_putc(out, c);
 			p++;
 		}
 	}
+	*depth_end = depth;
 	return rc;
 }
 
@@ -685,6 +771,7 @@ static int prepare(gr_query *q, const char *sql, const char *what)
 {
 	sqlite3_finalize(q->st);
 	q->st = NULL;
+	names_free(q);
 	q->refused[0] = '\0';
 	q->reads_scans = false;
 	q->preparing = true;
@@ -711,6 +798,7 @@ static int prepare(gr_query *q, const char *sql, const char *what)
 		q->st = NULL;
 		return gr_error_set(GR_EPERM, "%s refused: it does not only read", what);
 	}
+	names_make(q);
 	return 0;
 }
 
@@ -718,8 +806,19 @@ int gr_query_prepare(gr_query *q, const char *sql)
 {
 	if (strlen(sql) > GR_QUERY_MAX_SQL)
 		return gr_error_set(GR_ELIMIT, "query longer than %u bytes", GR_QUERY_MAX_SQL);
+	/* the first word: a query reads (SQLite would say "cannot modify a
+	 * view" for some writes before the sandbox is asked) */
+	const char *w = sql;
+	while (*w == ' ' || *w == '\t' || *w == '\n' || *w == '\r' || *w == '(')
+		w++;
+	if (*w && strncasecmp(w, "select", 6) && strncasecmp(w, "with", 4) && strncasecmp(w, "values", 6) &&
+	    strncasecmp(w, "--", 2) && strncasecmp(w, "/*", 2))
+		return gr_error_set(GR_EPERM, "query refused: '%.20s' is not allowed; a query is one SELECT (or WITH, "
+					      "VALUES) over the records view",
+				    w);
 	gr_buf b = GR_BUF_INIT;
-	int rc = rewrite(&b, sql);
+	int dmin, dend;
+	int rc = rewrite(&b, sql, &dmin, &dend);
 	if (!rc)
 		rc = prepare(q, b.ptr ? b.ptr : "", "query");
 	gr_buf_free(&b);
@@ -734,8 +833,11 @@ int gr_query_prepare_where(gr_query *q, const char *expr)
 		return gr_error_set(GR_EINVAL, "filter: the --where expression is empty");
 	gr_buf b = GR_BUF_INIT;
 	/* the newline ends a trailing -- comment inside the parentheses */
+	int dmin = 0, dend = 0;
 	int rc = gr_buf_puts(&b, "SELECT _rid, len FROM records WHERE (");
-	rc = rc ? rc : rewrite(&b, expr);
+	rc = rc ? rc : rewrite(&b, expr, &dmin, &dend);
+	if (!rc && (dmin < 0 || dend != 0))
+		rc = gr_error_set(GR_EINVAL, "filter: the --where expression's parentheses do not balance");
 	rc = rc ? rc : gr_buf_puts(&b, "\n)");
 	if (!rc)
 		rc = prepare(q, b.ptr, "filter");
@@ -770,9 +872,12 @@ int gr_query_ncols(const gr_query *q)
 
 const char *gr_query_col_name(const gr_query *q, int i)
 {
+	if (q->names && i >= 0 && i < q->nnames && q->names[i])
+		return q->names[i];
 	const char *n = sqlite3_column_name(q->st, i);
 	return n ? n : "?";
 }
+
 
 gr_qv_type gr_query_col_type(const gr_query *q, int i)
 {

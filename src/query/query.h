@@ -59,7 +59,9 @@ typedef struct {
 	int64_t version; /* the version's id (for the duplicates view); 0: none */
 	gr_query_read_fn read_text;
 	void *ctx;
-	const struct gr_pii_db *pii; /* for pii(type); NULL: pii() is an error */
+	/* for pii(type), asked on its first use (compiling the patterns costs
+	 * 0.1 s); NULL: pii() is an error */
+	int (*pii_db)(void *ctx, const struct gr_pii_db **out);
 	volatile int *cancel;        /* non-zero stops a running query with GR_EINTR */
 	/* called every 16384 members scanned (a version's query only); may be NULL */
 	void (*progress)(uint64_t done, uint64_t total, void *ctx);

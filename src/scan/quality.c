@@ -3,10 +3,13 @@
  * text.
  *
  * Invariants:
- *  1. The main loop visits each byte once and classifies it with one table
- *     lookup; only bytes >= 0x80 look ahead (for the Unicode whitespace,
- *     ellipsis, curly quotes and General Punctuation sequences), and a
- *     sequence is consumed whole only when it is complete inside the text.
+ *  1. The main loop visits each byte once. Runs of plain ASCII (letters,
+ *     digits, punctuation but '#' and '.') are taken 16 bytes at a time
+ *     with SSE2 (the x86-64 baseline; a table loop elsewhere, same
+ *     classes); every other byte is classified alone. Only bytes >= 0x80
+ *     look ahead (Unicode whitespace, ellipsis, curly quotes, General
+ *     Punctuation), and a sequence is consumed whole only when it is
+ *     complete inside the text.
  *  2. A line is finished when its '\n' (or the text's end) is reached: its
  *     trimmed bytes [first, end) are then measured, checked for terminal
  *     punctuation and looked up in the line set, reading only inside the
@@ -20,26 +23,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "scan/quality.h"
 
-/* Byte classes. A byte without C_STOP is plain: an ASCII letter, digit or
- * punctuation other than '#' and '.', handled by the fast inner loop. */
+/* Byte classes. A byte without C_STOP is plain: ASCII 0x21-0x7F other
+ * than '#' and '.' (letters, digits, most punctuation), which the fast path
+ * takes in runs; the rest goes through the general path one character at a
+ * time. */
 enum {
 	C_WS = 1,      /* ASCII whitespace */
 	C_ALPHA = 2,   /* ASCII letter */
 	C_SPECIAL = 4, /* '\n', '#', '.': bookkeeping beyond the word rules */
 	C_HIGH = 8,    /* >= 0x80: decided in code */
-	C_STOP = C_WS | C_SPECIAL | C_HIGH,
+	C_CTRL = 16,   /* other bytes <= 0x20: neither whitespace nor letters */
+	C_STOP = C_WS | C_SPECIAL | C_HIGH | C_CTRL,
 };
 
 #define W C_WS
 #define A C_ALPHA
 #define S C_SPECIAL
+#define K C_CTRL
 #define H C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH
 #define H16 H, H
 static const uint8_t cls[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, W, W | S, W, W, W, 0, 0, /* \t \n \v \f \r */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     0, W, W, W, W, /* 0x1C-0x1F */
+	K, K, K, K, K, K, K, K, K, W, W | S, W, W, W, K, K, /* \t \n \v \f \r */
+	K, K, K, K, K, K, K, K, K, K, K,     K, W, W, W, W, /* 0x1C-0x1F */
 	W, 0, 0, S, 0, 0, 0, 0, 0, 0, 0,     0, 0, 0, S, 0, /* ' ' '#' '.' */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     0, 0, 0, 0, 0,
 	0, A, A, A, A, A, A, A, A, A, A,     A, A, A, A, A,
@@ -50,6 +61,7 @@ static const uint8_t cls[256] = {
 };
 #undef H16
 #undef H
+#undef K
 #undef W
 #undef A
 #undef S
@@ -216,9 +228,9 @@ static bool terminal(const uint8_t *t, size_t len)
 	return len >= 3 && t[len - 3] == 0xe2 && t[len - 2] == 0x80 && (c == 0x9d || c == 0x99);
 }
 
-struct counts {
-	size_t words, word_chars, alpha_words, symbols;
-	size_t lines, punct_lines, dup_lines, line_chars, dup_chars;
+/* Per-line totals (the per-word ones stay in compute's registers). */
+struct line_counts {
+	size_t lines, punct, dup, chars, dup_chars;
 };
 
 static double frac(size_t a, size_t b)
@@ -231,26 +243,57 @@ static uint32_t sat32(size_t v)
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
-static int line_done(struct counts *c, gr_quality_state *st, const uint8_t *t, size_t first, size_t end)
+static int line_done(struct line_counts *lc, gr_quality_state *st, const uint8_t *t, size_t first, size_t end)
 {
 	const size_t len = end - first;
 	const size_t chars = count_chars(t + first, len);
-	c->lines++;
-	c->line_chars += chars;
-	c->punct_lines += terminal(t + first, len);
+	lc->lines++;
+	lc->chars += chars;
+	lc->punct += terminal(t + first, len);
 	int seen = set_seen(st, t, first, len);
 	if (seen < 0)
 		return seen;
 	if (seen) {
-		c->dup_lines++;
-		c->dup_chars += chars;
+		lc->dup++;
+		lc->dup_chars += chars;
 	}
 	return 0;
 }
 
+/* The end of the run of plain bytes (C_STOP clear) that starts at t[i];
+ * sets *alpha when the run holds an ASCII letter. */
+static inline size_t plain_run(const uint8_t *t, size_t i, size_t n, bool *alpha)
+{
+#ifdef __SSE2__
+	/* 16 bytes at a time: the same classes as the table, computed */
+	while (i + 16 <= n) {
+		const __m128i v = _mm_loadu_si128((const __m128i *)(t + i));
+		/* signed: bytes >= 0x80 are negative, so "< 0x21" also catches them */
+		__m128i stop = _mm_cmplt_epi8(v, _mm_set1_epi8(0x21));
+		stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
+		stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+		/* letters: (v | 0x20) - 'a' < 26, shifted so 'a'..'z' become -128..-103 */
+		const __m128i low = _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a')));
+		const unsigned letters = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(low, _mm_set1_epi8(-102)));
+		const unsigned sm = (unsigned)_mm_movemask_epi8(stop);
+		const unsigned run = sm ? (unsigned)__builtin_ctz(sm) : 16;
+		*alpha |= (letters & ((1u << run) - 1)) != 0;
+		i += run;
+		if (sm)
+			return i;
+	}
+#endif
+	uint8_t acc = 0;
+	while (i < n && !(cls[t[i]] & C_STOP))
+		acc |= cls[t[i++]];
+	*alpha |= (acc & C_ALPHA) != 0;
+	return i;
+}
+
 static int compute(gr_quality *out, gr_quality_state *st, const uint8_t *t, size_t n)
 {
-	struct counts c = {0};
+	struct line_counts lc = {0};
+	size_t words = 0, word_chars = 0, alpha_words = 0, symbols = 0;
 	bool in_word = false, word_alpha = false, line_has = false;
 	size_t line_first = 0, line_end = 0, dots = 0;
 	int rc;
@@ -262,49 +305,41 @@ static int compute(gr_quality *out, gr_quality_state *st, const uint8_t *t, size
 	for (size_t i = 0; i < n;) {
 		const uint8_t b = t[i];
 		if (!(cls[b] & C_STOP)) {
-			/* a run of plain bytes: inside one word, one line */
-			uint8_t acc = 0;
-			size_t j = i;
-			do
-				acc |= cls[t[j++]];
-			while (j < n && !(cls[t[j]] & C_STOP));
-			c.symbols += dots / 3;
-			dots = 0;
+			/* a run of plain bytes: inside one word, one line, no dots */
+			if (dots) {
+				symbols += dots / 3;
+				dots = 0;
+			}
 			if (!in_word) {
 				in_word = true;
 				word_alpha = false;
-				c.words++;
+				words++;
 			}
-			word_alpha |= (acc & C_ALPHA) != 0;
-			c.word_chars += j - i;
 			if (!line_has) {
 				line_has = true;
 				line_first = i;
 			}
+			const size_t j = plain_run(t, i, n, &word_alpha);
+			word_chars += j - i;
 			line_end = j;
 			i = j;
 			continue;
 		}
-		size_t len = 1;       /* bytes in this character */
+
+		size_t len = 1;             /* bytes in this character */
 		bool ws, alpha, chr = true; /* chr: starts a character */
 		if (b < 0x80) {
 			const uint8_t k = cls[b];
 			ws = k & C_WS;
-			alpha = k & C_ALPHA;
-			if (k & C_SPECIAL) {
-				if (b == '.') {
-					dots++;
-				} else {
-					c.symbols += b == '#';
-					c.symbols += dots / 3;
-					dots = 0;
-				}
-			} else if (dots) {
-				c.symbols += dots / 3;
+			alpha = false;
+			if (b == '.') {
+				dots++;
+			} else {
+				symbols += (b == '#') + dots / 3;
 				dots = 0;
 			}
 		} else {
-			c.symbols += dots / 3;
+			symbols += dots / 3;
 			dots = 0;
 			len = unicode_ws(t + i, n - i);
 			ws = len > 0;
@@ -315,7 +350,7 @@ static int compute(gr_quality *out, gr_quality_state *st, const uint8_t *t, size
 				    (t[i + 2] & 0xc0) == 0x80) {
 					/* General Punctuation, U+2000-U+206F: not a letter */
 					len = 3;
-					c.symbols += t[i + 1] == 0x80 && t[i + 2] == 0xa6; /* U+2026 */
+					symbols += t[i + 1] == 0x80 && t[i + 2] == 0xa6; /* U+2026 */
 				} else {
 					alpha = true;
 					chr = (b & 0xc0) != 0x80;
@@ -325,11 +360,11 @@ static int compute(gr_quality *out, gr_quality_state *st, const uint8_t *t, size
 
 		if (ws) {
 			if (in_word) {
-				c.alpha_words += word_alpha;
+				alpha_words += word_alpha;
 				in_word = false;
 			}
 			if (b == '\n') {
-				if (line_has && (rc = line_done(&c, st, t, line_first, line_end)) != 0)
+				if (line_has && (rc = line_done(&lc, st, t, line_first, line_end)) != 0)
 					return rc;
 				line_has = false;
 			}
@@ -337,10 +372,10 @@ static int compute(gr_quality *out, gr_quality_state *st, const uint8_t *t, size
 			if (!in_word) {
 				in_word = true;
 				word_alpha = false;
-				c.words++;
+				words++;
 			}
 			word_alpha |= alpha;
-			c.word_chars += chr;
+			word_chars += chr;
 			if (!line_has) {
 				line_has = true;
 				line_first = i;
@@ -349,20 +384,20 @@ static int compute(gr_quality *out, gr_quality_state *st, const uint8_t *t, size
 		}
 		i += len;
 	}
-	c.symbols += dots / 3;
+	symbols += dots / 3;
 	if (in_word)
-		c.alpha_words += word_alpha;
-	if (line_has && (rc = line_done(&c, st, t, line_first, line_end)) != 0)
+		alpha_words += word_alpha;
+	if (line_has && (rc = line_done(&lc, st, t, line_first, line_end)) != 0)
 		return rc;
 
-	out->words = sat32(c.words);
-	out->lines = sat32(c.lines);
-	out->mean_word_len = frac(c.word_chars, c.words);
-	out->symbol_ratio = frac(c.symbols, c.words);
-	out->punct_line_frac = frac(c.punct_lines, c.lines);
-	out->alpha_word_frac = frac(c.alpha_words, c.words);
-	out->dup_line_frac = frac(c.dup_lines, c.lines);
-	out->dup_line_char_frac = frac(c.dup_chars, c.line_chars);
+	out->words = sat32(words);
+	out->lines = sat32(lc.lines);
+	out->mean_word_len = frac(word_chars, words);
+	out->symbol_ratio = frac(symbols, words);
+	out->punct_line_frac = frac(lc.punct, lc.lines);
+	out->alpha_word_frac = frac(alpha_words, words);
+	out->dup_line_frac = frac(lc.dup, lc.lines);
+	out->dup_line_char_frac = frac(lc.dup_chars, lc.chars);
 	return 0;
 }
 

@@ -240,6 +240,62 @@ if [ -s "$W/pydoc.warc.gz" ]; then
     rm -rf "$W/whub"
 fi
 
+# --- (h) PII scan against rg -------------------------------------------------
+# granary scan of bench@v2 (every text of the corpus, read from the store:
+# PII with validation, and the quality attributes; both cores) against rg -c
+# with seven candidate regexes, one per entity type, on the corpus file.
+H_OK=0
+if command -v rg >/dev/null 2>&1 && [ -d "$W/hub" ]; then
+    timed rg rg -c \
+        -e '@[A-Za-z0-9-]+\.[A-Za-z]' \
+        -e '\+[1-9][0-9 ().-]{6}|\([0-9]{2,5}\)[ .-]?[0-9]{3}|[0-9]{3}[-.][0-9]{3}[-.][0-9]{4}' \
+        -e '[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]' \
+        -e '[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}|[0-9]{12}' \
+        -e '[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4} ?[A-Z0-9]{3}' \
+        -e '[0-9]{3}-[0-9]{2}-[0-9]{4}' \
+        -e '(?:AKIA|ASIA)[A-Z0-9]{16}|-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY|gh[pousr]_[A-Za-z0-9]{36}|xox[bpars]-[0-9A-Za-z-]{10}|AIza[0-9A-Za-z_-]{35}' \
+        "$CORPUS"
+    R_WALL=$T_WALL
+    timed scan "$G" --hub "$W/hub" scan bench@v2 && H_OK=1
+    SC_WALL=$T_WALL
+    echo
+    echo "(h) PII scan of bench@v2 (all types, validated, + quality): ${SC_WALL} s;" \
+         "rg -c with 7 candidate regexes on the JSONL: ${R_WALL} s ($(head -n 1 "$W/scan.log"))"
+fi
+
+# --- (i) filters and queries over a million records ---------------------------
+# A corpus of 1,000,000 short records (built once with awk), ingested; then a
+# metadata-only filter (a new version), and a regexp() content filter on the
+# bench corpus (MB/s of text read).
+I_OK=0
+M=$W/million.jsonl
+if [ ! -s "$M" ]; then
+    awk 'BEGIN { srand(7)
+        split("en de fr es it nl pl sv", L, " ")
+        for (i = 0; i < 1000000; i++)
+            printf "{\"text\":\"record %d of the million: %d words about item %d\",\"url\":\"https://d%d.example/p/%d\",\"lang\":\"%s\"}\n", i, int(rand() * 900), int(rand() * 100000), i % 97, i, L[i % 8 + 1]
+    }' >"$M.tmp" && mv "$M.tmp" "$M"
+fi
+rm -rf "$W/mhub"
+if "$G" --hub "$W/mhub" init >/dev/null 2>&1 && timed mingest "$G" --hub "$W/mhub" ingest million "$M"; then
+    MI_WALL=$T_WALL
+    timed mfilter "$G" --hub "$W/mhub" --json filter million --where "domain = 'd7.example' AND lang = 'de' AND len > 40" &&
+        timed mquery "$G" --hub "$W/mhub" query million "SELECT lang, count(*), sum(len) FROM records GROUP BY lang" &&
+        timed rfilter "$G" --hub "$W/hub" --json filter bench@v2 --into bench-copyright \
+            --where "regexp('(?i)copyright\\s+\\(c\\)\\s+(19|20)[0-9][0-9]')" && I_OK=1
+    MF_SECS=$(grep -o '"seconds":[0-9.]*' "$W/mfilter.log" | tail -n 1 | cut -d: -f2)
+    MF_KEPT=$(grep -o '"kept":[0-9]*' "$W/mfilter.log" | tail -n 1 | cut -d: -f2)
+    MQ_WALL=$(tail -n 1 "$W/mquery.time" | awk '{ print $1 }')
+    RF_SECS=$(grep -o '"seconds":[0-9.]*' "$W/rfilter.log" | tail -n 1 | cut -d: -f2)
+    RF_BYTES=$(grep -o '"text_bytes_read":[0-9]*' "$W/rfilter.log" | tail -n 1 | cut -d: -f2)
+    RF_RATE=$(awk -v b="$RF_BYTES" -v t="$RF_SECS" 'BEGIN { if (t > 0) printf "%.0f", b / 1e6 / t }')
+    echo
+    echo "(i) 1,000,000 records ingested in ${MI_WALL} s; metadata filter ${MF_SECS} s (kept $MF_KEPT," \
+         "wall ${T_WALL} s with start-up); GROUP BY query ${MQ_WALL} s;" \
+         "regexp() filter read ${RF_BYTES} bytes of text in ${RF_SECS} s: ${RF_RATE} MB/s"
+fi
+rm -rf "$W/mhub"
+
 FAILS=0
 # check OK TEXT: prints PASS/FAIL, counts failures
 check() {
@@ -278,6 +334,18 @@ if [ "$W_OK" = 1 ]; then
     check "$(awk -v r="$WARC_RATE" 'BEGIN { print (r >= 60) ? 1 : 0 }')" "WARC ingest with HTML extraction $WARC_RATE MB/s >= 60 MB/s"
 else
     check 0 "WARC benchmark ran (python3-doc and wget needed; logs in $W)"
+fi
+
+if [ "$H_OK" = 1 ]; then
+    check "$(le "$SC_WALL" "$R_WALL")" "PII scan ${SC_WALL} s <= rg -c with 7 regexes ${R_WALL} s"
+else
+    check 0 "PII scan benchmark ran (rg needed: make deps; logs in $W)"
+fi
+if [ "$I_OK" = 1 ]; then
+    check "$(le "$MF_SECS" 1)" "metadata-only filter over 1,000,000 records ${MF_SECS} s <= 1 s"
+    check "$(awk -v r="$RF_RATE" 'BEGIN { print (r >= 200) ? 1 : 0 }')" "regexp() content filter $RF_RATE MB/s >= 200 MB/s"
+else
+    check 0 "filter benchmarks ran (logs in $W)"
 fi
 
 [ "$FAILS" = 0 ] && { echo "bench: all checks pass"; exit 0; }

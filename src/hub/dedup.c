@@ -221,15 +221,17 @@ int gr_hub_dedup(gr_hub *h, const gr_version_info *in, const gr_hub_dedup_opts *
 		if ((rc = signatures(h, items, n, sigs, o, &res->signatures_computed)) ||
 		    (rc = gr_lsh_cluster(rep, sigs, n, threshold)))
 			goto drops;
-		w = 0;
+		/* first the drops (rep[i] indexes the uncompacted items), then compact */
 		for (size_t i = 0; i < n; i++) {
 			if (rep[i] != i) {
 				drop_rid[nd] = items[i].rid, drop_of[nd] = items[rep[i]].rid, drop_kind[nd++] = 'n';
 				res->near_dropped++;
-			} else {
-				items[w++] = items[i];
 			}
 		}
+		w = 0;
+		for (size_t i = 0; i < n; i++)
+			if (rep[i] == i)
+				items[w++] = items[i];
 		n = w;
 	}
 	/* the kept ids, in order, and their bytes */

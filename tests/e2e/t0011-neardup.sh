@@ -1,0 +1,49 @@
+# t0011-neardup: near-duplicate detection through the hub, against a truth
+# nobody here computed by MinHash. build/tools/mkneardup writes 3,000
+# documents plus edited copies at known EXACT 5-word-shingle Jaccard
+# similarities (0.3-0.98) and lists every related pair with its Jaccard;
+# after `dedup --near`, two records are in one cluster when both map to the
+# same kept record (the duplicates view names, for each dropped record, the
+# record its cluster kept). Targets (issue 5): >= 0.9 of the pairs above 0.8
+# found, <= 0.05 of the pairs below 0.5 merged.
+. "$TESTDIR/e2e/lib.sh"
+expect_rc 0 "$TOOLS/mkneardup" corpus.jsonl truth.tsv --docs 3000 --seed 11
+expect_eq "truth has pairs on both sides of the thresholds" \
+	"$(awk -F'\t' 'NR > 1 && $3 > 0.8 { a++ } NR > 1 && $3 < 0.5 { b++ } END { print (a >= 300 && b >= 300) }' truth.tsv)" 1
+expect_rc 0 "$G" init
+expect_rc 0 "$G" ingest docs corpus.jsonl
+expect_eq "records = lines of the corpus" "$("$G" records docs | wc -l)" "$(wc -l <corpus.jsonl)"
+expect_rc 0 "$G" --json dedup docs --near --into docs-dedup
+cp out dedup.json
+expect_in dedup.json '"bands":14,"rows":8,"threshold":0.72' "the version records 14 bands x 8 rows, threshold 0.72"
+# public id -> the corpus's own id, and dropped -> kept
+"$G" --json query docs "select id, meta ->> '\$.id' from records" >ids.json
+grep -o '\["[0-9a-f]*","d[0-9]*"\]' ids.json | tr -d '[]"' | tr ',' '\t' >ids.tsv
+expect_eq "every record mapped to its corpus id" "$(wc -l <ids.tsv)" "$(wc -l <corpus.jsonl)"
+"$G" --json query docs-dedup "select id, duplicate_of, kind from duplicates" >dups.json
+grep -o '\["[0-9a-f]*","[0-9a-f]*","near"\]' dups.json | tr -d '[]"' | tr ',' '\t' >dups.tsv
+expect_eq "dropped records = the version's near_dropped" "$(wc -l <dups.tsv)" "$(json_num dropped dedup.json)"
+expect_eq "kept + dropped = all records" "$(($(wc -l <dups.tsv) + $(json_num kept dedup.json)))" "$(wc -l <corpus.jsonl)"
+# a kept record is never also listed as dropped, and each dropped one names a kept one
+awk -F'\t' 'NR == FNR { dropped[$1] = 1; next } ($2 in dropped) { bad++ } END { exit bad > 0 }' dups.tsv dups.tsv &&
+	ok "every duplicate_of is a kept record" || bad "a duplicate_of names a dropped record"
+awk -F'\t' '
+	FILENAME == "ids.tsv" { doc[$1] = $2; rep[$2] = $2; next }
+	FILENAME == "dups.tsv" { rep[doc[$1]] = doc[$2]; next }
+	FNR > 1 {
+		same = rep[$1] == rep[$2]
+		if ($3 > 0.8) { hi++; found += same }
+		if ($3 < 0.5) { lo++; merged += same }
+	}
+	END { printf "%d %d %d %d\n", hi, found, lo, merged }' ids.tsv dups.tsv truth.tsv >rates
+read -r hi found lo merged <rates
+echo "     pairs above 0.8: $hi, found $found; pairs below 0.5: $lo, merged $merged"
+awk -v f="$found" -v h="$hi" 'BEGIN { exit !(f >= 0.9 * h) }' &&
+	ok "recall above Jaccard 0.8: $found/$hi >= 0.9" || bad "recall above Jaccard 0.8: $found/$hi < 0.9"
+awk -v m="$merged" -v l="$lo" 'BEGIN { exit !(m <= 0.05 * l) }' &&
+	ok "merged below Jaccard 0.5: $merged/$lo <= 0.05" || bad "merged below Jaccard 0.5: $merged/$lo > 0.05"
+# a second dedup reuses the stored signatures
+expect_rc 0 "$G" --json dedup docs --near --into docs-dedup2
+expect_eq "signatures are computed once" "$(json_num signatures_computed out)" 0
+expect_eq "and the same records are dropped" "$(json_num near_dropped out)" "$(wc -l <dups.tsv)"
+finish

@@ -20,6 +20,19 @@ show export web -o demo-hub/web.jsonl.zst
 show ingest web-crawl tests/data/wget-sample-0000.warc.gz tests/data/warcio-iana-chunked.warc -m "WARC: wget and warcio samples"
 show records web-crawl --limit 5
 show ingest shards tests/data/webdataset-testgz.tar -m "a WebDataset shard"
+show ingest web tests/data/pii-eval/mixed.jsonl --scan -m "synthetic texts with personal data (tests/data/pii-eval)"
+show scan web
+show query web "SELECT domain, count(*) AS records, sum(len) AS bytes FROM records GROUP BY domain ORDER BY records DESC LIMIT 5"
+show query web "SELECT count(*) AS gopher_quality FROM records WHERE words BETWEEN 50 AND 100000 AND mean_word_len BETWEEN 3 AND 10 AND symbol_ratio <= 0.1 AND alpha_word_frac >= 0.8"
+show filter web --where "pii_credit_card = 0 AND pii_us_ssn = 0 AND pii_iban = 0" --into web-clean -m "no payment or identity numbers"
+show dedup web-clean --near
+show query web "SELECT count(*) AS records, sum(pii_email > 0) AS with_email, sum(pii_phone > 0) AS with_phone, sum(pii_iban > 0) AS with_iban FROM records"
+show query web-clean "SELECT count(*) AS records, round(avg(words)) AS mean_words, sum(pii_email) AS emails, sum(pii_phone) AS phones FROM records"
+printf '\n$ granary query web "DELETE FROM records"      # the sandbox: only reads of the records view\n'
+$G query web "DELETE FROM records" || true
+show export web-clean -o demo-hub/web-clean.jsonl --redact
+printf '\n$ grep -o "<[A-Z_]*>" demo-hub/web-clean.jsonl | sort | uniq -c\n'
+grep -o "<[A-Z_]*>" demo-hub/web-clean.jsonl | sort | uniq -c
 show verify --full
 printf '\n$ git -C demo-hub/history.git log --oneline web\n'
 git -C demo-hub/history.git log --oneline web

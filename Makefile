@@ -4,7 +4,7 @@
 #   make demo     install dependencies, build, run the main job on ./demo-hub
 #   make test     install dependencies, build, run unit, end-to-end and fuzz-corpus tests
 #   make asan     the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make bench    ingest benchmark side by side with zstd -3 -T1
+#   make bench    ingest, daemon, WARC, PII, filter benchmarks (zstd and rg side by side)
 #   make deps     install the Debian packages the build needs (when missing)
 
 CC      ?= cc

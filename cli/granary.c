@@ -1144,11 +1144,65 @@ static int cmd_audit_log(int argc, char **argv)
 }
 
 /* Scans a file (or stdin) for personal data; needs no hub. */
+/* The per-type table of a scan's "pii" object. */
+static void print_pii_table(const cJSON *res)
+{
+	printf("  %-12s %10s %10s\n", "type", "records", "found");
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(res, "pii"))
+	printf("  %-12s %10llu %10llu\n", t->string, (unsigned long long)jnum(t, "records"),
+	       (unsigned long long)jnum(t, "spans"));
+	printf("  records with personal data: %llu\n", (unsigned long long)jnum(res, "records_with_pii"));
+}
+
+static int pii_jsonl(const char *path, const char *field, int threads)
+{
+	gr_pii_db *db = NULL;
+	cJSON *o = NULL;
+	int rc = gr_pii_db_new(&db);
+	if (!rc)
+		rc = gr_api_pii_jsonl(db, path, field, threads, &o);
+	gr_pii_db_free(db);
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json_line(o);
+	} else {
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(o, "seconds");
+		const cJSON *mbs = cJSON_GetObjectItemCaseSensitive(o, "mb_per_s");
+		printf("%s: %llu records, %.1f MB of text, %.2f s (%.0f MB/s); %llu lines skipped\n", path,
+		       (unsigned long long)jnum(o, "records"), (double)jnum(o, "bytes") / 1e6,
+		       cJSON_IsNumber(secs) ? secs->valuedouble : 0, cJSON_IsNumber(mbs) ? mbs->valuedouble : 0,
+		       (unsigned long long)jnum(o, "skipped"));
+		print_pii_table(o);
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
 static int cmd_pii(int argc, char **argv)
 {
-	if (argc > 2)
-		return usage_error("usage: granary pii [FILE|-] [--json]%s", "");
-	const char *path = argc == 2 ? argv[1] : "-";
+	static const struct option opts[] = {{"jsonl", no_argument, NULL, 'l'},
+					     {"text-field", required_argument, NULL, 't'},
+					     {"threads", required_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+	bool jsonl = false;
+	const char *field = NULL;
+	int threads = 0, c;
+	while ((c = getopt_long(argc, argv, "t:j:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': jsonl = true; break;
+		case 't': field = optarg; break;
+		case 'j': threads = atoi(optarg); break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1 || (jsonl && argc - optind != 1))
+		return usage_error("usage: granary pii [FILE|-] [--json] | granary pii --jsonl FILE [--text-field F] [-j N]%s",
+				   "");
+	if (jsonl)
+		return pii_jsonl(argv[optind], field, threads);
+	const char *path = argc - optind == 1 ? argv[optind] : "-";
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
 		return fail(gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "%s", path));
@@ -1334,12 +1388,10 @@ static int cmd_scan(int argc, char **argv)
 		       (unsigned long long)jnum(s, "scanned"), (double)jnum(s, "bytes") / 1e6,
 		       cJSON_IsNumber(secs) ? secs->valuedouble : 0, cJSON_IsNumber(mbs) ? mbs->valuedouble : 0,
 		       (unsigned long long)jnum(s, "cached"));
-		printf("  %-12s %10s %10s\n", "type", "records", "found");
-		const cJSON *t;
-		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(res, "pii"))
-		printf("  %-12s %10llu %10llu\n", t->string, (unsigned long long)jnum(t, "records"),
-		       (unsigned long long)jnum(t, "spans"));
-		printf("  records with personal data: %llu\n", (unsigned long long)jnum(res, "records_with_pii"));
+		print_pii_table(res);
+		if (jnum(s, "refused"))
+			printf("  %llu texts are over the scanner's limits and stay unscanned (query: NOT scanned)\n",
+			       (unsigned long long)jnum(s, "refused"));
 	}
 	cJSON_Delete(res);
 	return 0;
@@ -1571,7 +1623,7 @@ static const struct command {
 	{"dedup", cmd_dedup, "dedup DATASET[@vN] [--near]        new version without exact (and near) duplicates"},
 	{"filter", cmd_filter, "filter DATASET[@vN] --where EXPR [--into NAME]  new version of the records EXPR keeps"},
 	{"query", cmd_query, "query [DATASET[@vN]] SQL           read-only SQL over the records view"},
-	{"pii", cmd_pii, "pii [FILE|-]                       find personal data in a text (spans with byte offsets)"},
+	{"pii", cmd_pii, "pii [FILE|-] | pii --jsonl FILE   personal data in a text (spans), or counts over a JSONL file"},
 	{"status", cmd_status, "status                             the daemon serving the hub, and your roles"},
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
 	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},

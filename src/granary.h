@@ -133,6 +133,8 @@ int gr_hub_filter(gr_hub *h, const gr_version_info *in, const gr_hub_filter_opts
 typedef struct {
 	int threads; /* 0: one per CPU */
 	void (*progress)(uint64_t done, uint64_t total, void *ctx);
+	/* a text over the scanner's limits (src/scan/pii.h): it stays unscanned */
+	void (*refused)(const uint8_t content[GR_HASH_LEN], void *ctx);
 	void *ctx;
 	volatile int *cancel;
 } gr_hub_scan_opts;
@@ -140,6 +142,7 @@ typedef struct {
 	uint64_t records, contents; /* members, and their distinct texts */
 	uint64_t cached;            /* texts scanned before */
 	uint64_t scanned, bytes;    /* texts scanned now, and their bytes */
+	uint64_t refused;           /* texts over the scanner's limits, left unscanned */
 	double seconds;
 } gr_hub_scan_result;
 /* Scans every text of v not scanned yet (PII counts, quality attributes),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "ingest/piifile.h"
 #include "query/query.h"
 #include "scan/pii.h"
 
@@ -709,6 +710,7 @@ int gr_api_scan(gr_hub *h, const char *spec, const cJSON *params, const gr_api_c
 	cJSON_AddNumberToObject(s, "texts", (double)r.contents);
 	cJSON_AddNumberToObject(s, "cached", (double)r.cached);
 	cJSON_AddNumberToObject(s, "scanned", (double)r.scanned);
+	cJSON_AddNumberToObject(s, "refused", (double)r.refused);
 	cJSON_AddNumberToObject(s, "bytes", (double)r.bytes);
 	cJSON_AddNumberToObject(s, "seconds", r.seconds);
 	cJSON_AddNumberToObject(s, "mb_per_s", r.seconds > 0 ? (double)r.bytes / 1e6 / r.seconds : 0);
@@ -888,4 +890,35 @@ out:
 	if (have_v)
 		gr_version_info_release(&v);
 	return rc;
+}
+
+static void pii_summary(cJSON *o, const uint64_t *records_with, const uint64_t *spans, uint64_t any)
+{
+	cJSON *p = cJSON_AddObjectToObject(o, "pii");
+	for (int t = 0; t < GR_PII_NTYPES; t++) {
+		cJSON *e = cJSON_AddObjectToObject(p, gr_pii_type_name((gr_pii_type)t));
+		cJSON_AddNumberToObject(e, "records", (double)records_with[t]);
+		cJSON_AddNumberToObject(e, "spans", (double)spans[t]);
+	}
+	cJSON_AddNumberToObject(o, "records_with_pii", (double)any);
+}
+
+int gr_api_pii_jsonl(const gr_pii_db *db, const char *path, const char *text_field, int threads, cJSON **out)
+{
+	gr_pii_file_stats st;
+	double t0 = gr_time_mono();
+	int rc = gr_pii_scan_jsonl(path, text_field, db, threads, &st);
+	if (rc)
+		return rc;
+	double dt = gr_time_mono() - t0;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "file", path);
+	cJSON_AddNumberToObject(o, "records", (double)st.records);
+	cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
+	cJSON_AddNumberToObject(o, "skipped", (double)st.skipped);
+	cJSON_AddNumberToObject(o, "refused", (double)st.refused);
+	cJSON_AddNumberToObject(o, "seconds", dt);
+	cJSON_AddNumberToObject(o, "mb_per_s", dt > 0 ? (double)st.bytes / 1e6 / dt : 0);
+	pii_summary(o, st.records_with, st.spans, st.records_with_any);
+	return done(o, out);
 }

@@ -95,6 +95,11 @@ struct gr_pii_db;
 /* {"spans":[{"type","start","end","text"(,"global")}],"counts":{TYPE:N}} for text[0..n):
  * byte offsets into the UTF-8 text; counts leave out non-global IP addresses. */
 int gr_api_pii(const struct gr_pii_db *db, const char *text, size_t n, cJSON **out);
+/* The text field of every line of a JSON Lines file, scanned on threads
+ * (0: every core): {"file","records","bytes","skipped","refused","seconds","mb_per_s",
+ * "pii":{TYPE:{"records","spans"}},"records_with_pii"}. */
+int gr_api_pii_jsonl(const struct gr_pii_db *db, const char *path, const char *text_field, int threads,
+		     cJSON **out);
 
 /* Parses a paging cursor ("" or NULL: 0). */
 int gr_api_cursor(const char *s, int64_t *out);

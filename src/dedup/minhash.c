@@ -232,7 +232,8 @@ __attribute__((target("avx2"))) static void update_avx2(uint32_t *sig, const uin
 			__m256i a = _mm256_loadu_si256((const __m256i *)(A + 8 * v));
 			__m256i b = _mm256_loadu_si256((const __m256i *)(B + 8 * v));
 			__m256i c = _mm256_loadu_si256((const __m256i *)(C + 8 * v));
-			__m256i t = _mm256_add_epi32(_mm256_add_epi32(_mm256_mullo_epi32(a, x), _mm256_mullo_epi32(b, y)), c);
+			__m256i t = _mm256_add_epi32(_mm256_mullo_epi32(a, x), _mm256_mullo_epi32(b, y));
+			t = _mm256_add_epi32(t, c);
 			s[v] = _mm256_min_epu32(s[v], t);
 		}
 	}
@@ -254,7 +255,8 @@ __attribute__((target("avx512f"))) static void update_avx512(uint32_t *sig, cons
 		const __m512i x = _mm512_set1_epi32((int)(uint32_t)h[j]);
 		const __m512i y = _mm512_set1_epi32((int)(uint32_t)(h[j] >> 32));
 		for (int v = 0; v < NV; v++) {
-			__m512i t = _mm512_add_epi32(_mm512_add_epi32(_mm512_mullo_epi32(a[v], x), _mm512_mullo_epi32(b[v], y)), c[v]);
+			__m512i t = _mm512_add_epi32(_mm512_mullo_epi32(a[v], x), _mm512_mullo_epi32(b[v], y));
+			t = _mm512_add_epi32(t, c[v]);
 			s[v] = _mm512_min_epu32(s[v], t);
 		}
 	}

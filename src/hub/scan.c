@@ -50,17 +50,34 @@ static void state_free(void *state)
 	gr_textscan_free(state);
 }
 
+struct scan_out {
+	gr_scan_row row;
+	bool refused; /* over the scanner's limits (hostile input): left unscanned */
+};
+
 static int work(void *state, const char *text, size_t n, void *out, void *ctx)
 {
 	(void)ctx;
-	return gr_textscan_run(state, text, n, out);
+	struct scan_out *o = out;
+	int rc = gr_textscan_run(state, text, n, &o->row);
+	o->refused = rc == GR_ELIMIT;
+	if (o->refused)
+		gr_error_clear();
+	return o->refused ? 0 : rc;
 }
 
 static int done(size_t i, const void *out, void *ctx)
 {
 	struct scan_ctx *c = ctx;
+	const struct scan_out *o = out;
+	if (o->refused) {
+		if (c->o->refused)
+			c->o->refused(c->todo[i], c->o->ctx);
+		c->res->refused++;
+		return 0;
+	}
 	c->res->scanned++;
-	return gr_catalog_scan_put(c->h->cat, c->todo[i], GR_SCAN_VERSION, out);
+	return gr_catalog_scan_put(c->h->cat, c->todo[i], GR_SCAN_VERSION, &o->row);
 }
 
 static void progress(uint64_t d, uint64_t total, uint64_t bytes, void *ctx)
@@ -83,6 +100,11 @@ int gr_hub_scan(gr_hub *h, const gr_version_info *v, const gr_hub_scan_opts *o, 
 	struct item *items = NULL;
 	uint8_t (*hashes)[GR_HASH_LEN] = NULL;
 	bool in_tx = false;
+	/* one transaction from the first lookup: the per-record lookups then
+	 * take no lock of their own, and the results commit at once */
+	if ((rc = gr_catalog_begin(h->cat)))
+		goto out;
+	in_tx = true;
 	if ((rc = gr_hub_members(h, v, &ids, &n)))
 		goto out;
 	res->records = n;
@@ -115,19 +137,18 @@ int gr_hub_scan(gr_hub *h, const gr_version_info *v, const gr_hub_scan_opts *o, 
 		goto out;
 	res->cached = nu - nt;
 	if (nt) {
-		if ((rc = gr_catalog_begin(h->cat)))
-			goto out;
-		in_tx = true;
 		struct scan_ctx c = {.h = h, .todo = (const uint8_t(*)[GR_HASH_LEN])hashes, .o = o, .res = res};
-		gr_texts_job j = {.contents = (const uint8_t(*)[GR_HASH_LEN])hashes, .n = nt, .out_size = sizeof(gr_scan_row),
+		gr_texts_job j = {.contents = (const uint8_t(*)[GR_HASH_LEN])hashes, .n = nt, .out_size = sizeof(struct scan_out),
 				  .threads = o->threads, .state_new = state_new, .state_free = state_free, .work = work,
 				  .done = done, .progress = progress, .ctx = &c, .cancel = o->cancel};
 		/* compile the patterns here, not in a race between the slots */
 		const struct gr_pii_db *db;
-		if ((rc = gr_hub_pii_db(h, &db)) || (rc = gr_hub_texts_run(h, &j)) || (rc = gr_catalog_commit(h->cat)))
+		if ((rc = gr_hub_pii_db(h, &db)) || (rc = gr_hub_texts_run(h, &j)))
 			goto out;
-		in_tx = false;
 	}
+	if ((rc = gr_catalog_commit(h->cat)))
+		goto out;
+	in_tx = false;
 out:
 	if (in_tx)
 		gr_hub_rollback(h, rc);

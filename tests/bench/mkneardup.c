@@ -3,12 +3,13 @@
  *
  *   mkneardup OUT.jsonl TRUTH.tsv [--docs N] [--seed S]
  *
- * OUT.jsonl: one record per line, {"id": "d0000123", "text": "..."}. N base
+ * OUT.jsonl: one record per line, {"id": "d00000123", "text": "..."}. N base
  * documents (default 10000) of English-looking prose: 150-800 words drawn
  * with Zipf-like frequencies from a fixed vocabulary (about 130 common
- * English words at the top, then ~20,000 made-up words of 1-4 syllables
+ * English words at the top, then ~20,000 made-up words of 1-3 syllables
  * and a few non-ASCII ones such as "café"), in sentences of 5-28 words
- * with capitals, commas, . ? ! and paragraph breaks. About a third of the
+ * with capitals, commas, . ? ! and paragraph breaks (the last sentence is
+ * finished, so a base may run a few words over 800). About a third of the
  * bases also get 1-3 edited copies, each made by random word substitutions,
  * insertions, deletions and block moves until its exact Jaccard with the
  * base first falls to a target drawn uniformly from [0.3, 0.98]. Records

@@ -221,6 +221,17 @@ for t in EMAIL IBAN IP_ADDRESS US_SSN CREDIT_CARD PHONE SECRET; do
 done
 expect_eq "main: records_with_pii" "$(json_num records_with_pii scan1.json)" "$(with_pii main.tsv)"
 expect_eq "main: no record unscanned" "$(qval main 'select count(*) from records where not scanned')" 0
+# the same counts from the file, without a hub (granary pii --jsonl)
+expect_rc 0 "$G" --json pii --jsonl main.jsonl
+cp out piifile.json
+expect_eq "pii --jsonl: records" "$(json_num records piifile.json)" 300
+for t in EMAIL IBAN IP_ADDRESS US_SSN CREDIT_CARD PHONE SECRET; do
+	expect_eq "pii --jsonl: $t records and spans" "$(pii_of $t piifile.json)" "$(per_type main.tsv $t)"
+done
+printf '{"text":"a@example.org"}\nnot json\n{"body":"x"}\n' >mixed.jsonl
+expect_rc 0 "$G" --json pii --jsonl mixed.jsonl
+expect_eq "pii --jsonl: lines that are not objects with a text are skipped" \
+	"$(json_num records out) $(json_num skipped out)" "1 2"
 
 expect_rc 0 "$G" ingest evalset eval.jsonl
 # a filter that reads scan results on texts never scanned: refused, nothing

@@ -202,6 +202,21 @@ static void test_shingle_counts(void **state)
 	assert_true(fabs(exact("a b c d e f", "a b c d e g") - 1.0 / 3) < 1e-12);
 }
 
+/* Every byte value: a word byte joins "a" and "b" into one word, any other
+ * byte separates them. */
+static void test_word_bytes(void **state)
+{
+	(void)state;
+	for (int c = 1; c < 256; c++) {
+		char t[16] = {'a', (char)c, 'b', ' ', 'c', ' ', 'd', ' ', 'e'};
+		double j = gr_shingle_jaccard(t, 9, "a b c d e", 9);
+		if (j != (ref_is_word((unsigned char)c) ? 0.0 : 1.0))
+			fail_msg("byte 0x%02x: jaccard %g", c, j);
+	}
+	/* NUL is a separator too */
+	assert_true(gr_shingle_jaccard("a\0b c d e", 9, "a b c d e", 9) == 1.0);
+}
+
 static void test_utf8(void **state)
 {
 	(void)state;
@@ -550,6 +565,23 @@ static void test_cluster_small(void **state)
 	assert_memory_equal(rep, keep, sizeof keep);
 	assert_int_equal(gr_lsh_cluster(rep, sigs, 0, 0.5), 0);
 
+	/* A bucket holding two clusters: x and y share band 0 only (y is no
+	 * duplicate of x); z is y with one value changed in each other band, so
+	 * z meets y in band 0 only, and must be compared with y there, not only
+	 * with the bucket's first record x. */
+	gr_minhash xyz[3];
+	for (int i = 0; i < GR_MINHASH_HASHES; i++) {
+		xyz[0].v[i] = (uint32_t)rnd();
+		xyz[1].v[i] = i < GR_MINHASH_ROWS ? xyz[0].v[i] : (uint32_t)rnd();
+		xyz[2].v[i] = xyz[1].v[i];
+	}
+	for (int band = 1; band < GR_MINHASH_BANDS; band++)
+		xyz[2].v[band * GR_MINHASH_ROWS + 3] ^= 0x5a5a;
+	const uint32_t want_xyz[] = {0, 1, 1};
+	uint32_t rep_xyz[3];
+	assert_int_equal(gr_lsh_cluster(rep_xyz, xyz, 3, GR_MINHASH_DEFAULT_THRESHOLD), 0);
+	assert_memory_equal(rep_xyz, want_xyz, sizeof want_xyz);
+
 	/* many identical records: one cluster, the first kept */
 	enum { M = 3000 };
 	gr_minhash *many = malloc(M * sizeof *many);
@@ -663,6 +695,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shingle_counts),
+		cmocka_unit_test(test_word_bytes),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_definition),

@@ -117,6 +117,10 @@ static void test_symbols(void **state)
 	/* words "..#.." and "..." (not alpha); symbols '#' + "..." = 2; lines
 	 * "..#.." ('.' after ".." only: terminal) and "..." (not) */
 	expect(&q, 2, 2, 4.0, 1.0, 0.5, 0, 0, 0);
+	/* a dot run ended by a plain byte, by a non-ASCII character, by the end:
+	 * 1 + 2 + 1 symbols over 3 words ("a....b" 6, "x......é" 8, "y...." 5) */
+	q = measure("a....b x......\xc3\xa9 y....");
+	expect(&q, 3, 1, 19.0 / 3, 4.0 / 3, 0, 1, 0, 0);
 	/* hashes anywhere count, also inside words */
 	q = measure("#tag a#b ###");
 	expect(&q, 3, 1, 10.0 / 3, 5.0 / 3, 0, 2.0 / 3, 0, 0);

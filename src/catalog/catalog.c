@@ -276,6 +276,30 @@ int gr_catalog_checkpoint(gr_catalog *c)
 	return 0;
 }
 
+struct member_check {
+	gr_catalog *c;
+	sqlite3_stmt *find;
+	gr_buf *problem;
+};
+
+static int block_decode(const uint8_t *p, size_t n, int (*cb)(int64_t rid, void *ctx), void *ctx);
+
+static int member_exists(int64_t rid, void *ctx)
+{
+	struct member_check *m = ctx;
+	sqlite3_reset(m->find);
+	sqlite3_bind_int64(m->find, 1, rid);
+	int r = sqlite3_step(m->find);
+	if (r == SQLITE_ROW)
+		return 0;
+	if (r != SQLITE_DONE)
+		return db_err(m->c, "membership check");
+	return gr_buf_printf(m->problem, "a version's membership names record %lld, which does not exist",
+			     (long long)rid)
+		       ? GR_ENOMEM
+		       : GR_ECORRUPT;
+}
+
 int gr_catalog_check(gr_catalog *c, gr_buf *problem)
 {
 	sqlite3_stmt *s;
@@ -299,6 +323,26 @@ int gr_catalog_check(gr_catalog *c, gr_buf *problem)
 			     : GR_ECORRUPT;
 	}
 	sqlite3_finalize(s);
+	if (rc)
+		return rc;
+	/* membership blocks are blobs, out of the foreign keys' sight: every id
+	 * they hold must be a record */
+	struct member_check mc = {.c = c, .problem = problem};
+	if ((rc = prepare(c, "SELECT 1 FROM records WHERE id = ?1", &mc.find)))
+		return rc;
+	if ((rc = prepare(c, "SELECT data FROM member_blocks", &s))) {
+		sqlite3_finalize(mc.find);
+		return rc;
+	}
+	int r;
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
+		rc = block_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), member_exists, &mc);
+	if (!rc && r != SQLITE_DONE)
+		rc = db_err(c, "membership check");
+	if (rc == GR_ECORRUPT && !problem->len)
+		gr_buf_printf(problem, "catalog membership: %s", gr_error_last());
+	sqlite3_finalize(s);
+	sqlite3_finalize(mc.find);
 	return rc;
 }
 
@@ -1205,6 +1249,30 @@ int gr_catalog_version_create_ids(gr_catalog *c, const gr_version_new *v, const 
 	return version_write(c, v, n, bytes, &src, out);
 }
 
+/* Calls cb for each record id of a membership block (varint count, then
+ * delta-coded ids); GR_ECORRUPT when the block is malformed. */
+static int block_decode(const uint8_t *p, size_t n, int (*cb)(int64_t rid, void *ctx), void *ctx)
+{
+	uint64_t count, d;
+	int64_t rid = 0;
+	size_t k = gr_varint_get(p, n, &count);
+	if (!k)
+		return gr_error_set(GR_ECORRUPT, "malformed membership block");
+	p += k;
+	n -= k;
+	for (uint64_t i = 0; i < count; i++) {
+		if (!(k = gr_varint_get(p, n, &d)))
+			return gr_error_set(GR_ECORRUPT, "truncated membership block");
+		p += k;
+		n -= k;
+		rid = i ? rid + (int64_t)d : (int64_t)d;
+		int rc = cb(rid, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int gr_catalog_members_each(gr_catalog *c, int64_t version, int (*cb)(int64_t rid, void *ctx), void *ctx)
 {
 	return gr_catalog_members_each_except(c, version, 0, cb, ctx);
@@ -1229,29 +1297,10 @@ int gr_catalog_members_each_except(gr_catalog *c, int64_t version, int64_t other
 		sqlite3_bind_int64(s, 2, other);
 	gr_buf blk = GR_BUF_INIT;
 	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		/* a copy: the callbacks may run other statements */
 		gr_buf_reset(&blk);
-		if ((rc = gr_buf_put(&blk, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0))))
-			break;
-		const uint8_t *p = (const uint8_t *)blk.ptr;
-		size_t n = blk.len, k;
-		uint64_t count, d;
-		int64_t rid = 0;
-		if (!(k = gr_varint_get(p, n, &count))) {
-			rc = gr_error_set(GR_ECORRUPT, "malformed membership block");
-			break;
-		}
-		p += k;
-		n -= k;
-		for (uint64_t i = 0; !rc && i < count; i++) {
-			if (!(k = gr_varint_get(p, n, &d))) {
-				rc = gr_error_set(GR_ECORRUPT, "truncated membership block");
-				break;
-			}
-			p += k;
-			n -= k;
-			rid = i ? rid + (int64_t)d : (int64_t)d;
-			rc = cb(rid, ctx);
-		}
+		if (!(rc = gr_buf_put(&blk, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0))))
+			rc = block_decode((const uint8_t *)blk.ptr, blk.len, cb, ctx);
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = db_err(c, "members");
@@ -1260,10 +1309,11 @@ int gr_catalog_members_each_except(gr_catalog *c, int64_t version, int64_t other
 	return rc;
 }
 
-struct has_ctx {
-	int64_t rid;
-	bool found;
-};
+/* block_decode callback: 1 (stop) at the id sought */
+static int is_rid(int64_t rid, void *ctx)
+{
+	return rid == *(const int64_t *)ctx;
+}
 
 int gr_catalog_member_has(gr_catalog *c, int64_t version, int64_t rid, bool *out)
 {
@@ -1278,25 +1328,9 @@ int gr_catalog_member_has(gr_catalog *c, int64_t version, int64_t rid, bool *out
 	sqlite3_bind_int64(s, 2, rid);
 	*out = false;
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		const uint8_t *p = sqlite3_column_blob(s, 0);
-		size_t n = (size_t)sqlite3_column_bytes(s, 0), k;
-		uint64_t count, d;
-		int64_t cur = 0;
-		if (!(k = gr_varint_get(p, n, &count)))
-			rc = gr_error_set(GR_ECORRUPT, "malformed membership block");
-		for (uint64_t i = 0; !rc && i < count; i++) {
-			p += k;
-			n -= k;
-			if (!(k = gr_varint_get(p, n, &d))) {
-				rc = gr_error_set(GR_ECORRUPT, "truncated membership block");
-				break;
-			}
-			cur = i ? cur + (int64_t)d : (int64_t)d;
-			if (cur == rid) {
-				*out = true;
-				break;
-			}
-		}
+		rc = block_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), is_rid, &rid);
+		*out = rc == 1;
+		rc = rc == 1 ? 0 : rc;
 	}
 	sqlite3_finalize(s);
 	return rc;

@@ -271,7 +271,7 @@ if command -v rg >/dev/null 2>&1 && [ -d "$W/hub" ]; then
     echo
     echo "(h) granary pii --jsonl (all types, validated): ${PF_WALL} s; rg -c with 7 candidate regexes:" \
          "${R_WALL} s; granary scan bench@v2 (from the store, + quality, stored): ${SC_WALL} s" \
-         "($(awk -v a="$SC_WALL" -v b="$R_WALL" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }')x rg)"
+         "($(awk -v a="$SC_WALL" -v b="$R_WALL" 'BEGIN { printf "%.1f", (b > 0) ? a / b : 0 }')x rg)"
 fi
 
 # --- (i) filters and queries over a million records ---------------------------

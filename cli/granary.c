@@ -12,6 +12,7 @@
 #include <string.h>
 #include <limits.h>
 #include <math.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -449,6 +450,9 @@ static int cmd_ingest(int argc, char **argv)
 			       (unsigned long long)jnum(wc, "read"), (unsigned long long)jnum(wc, "optout_dropped"),
 			       (unsigned long long)jnum(wc, "optout_flagged"), (unsigned long long)jnum(wc, "not_text"),
 			       (unsigned long long)jnum(wc, "status_skipped"), (unsigned long long)jnum(wc, "revisits"));
+		if (jnum(s, "suppressed"))
+			printf("  suppressed %llu records: their content, URL or text was removed before (granary removal list)\n",
+			       (unsigned long long)jnum(s, "suppressed"));
 		if (cJSON_GetObjectItemCaseSensitive(s, "scanned"))
 			printf("  scanned %llu records for personal data and quality\n",
 			       (unsigned long long)jnum(s, "scanned"));
@@ -510,10 +514,14 @@ static int get_version(const char *spec, bool all, cJSON **out)
 	return rc;
 }
 
+static int print_governance_log(void);
+
 static int cmd_log(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "--audit"))
+		return print_governance_log();
 	if (argc != 2)
-		return usage_error("usage: granary log DATASET%s", "");
+		return usage_error("usage: granary log DATASET | granary log --audit%s", "");
 	int rc = connect_hub();
 	cJSON *arr;
 	if (rc)
@@ -651,6 +659,9 @@ static int cmd_records(int argc, char **argv)
 			if (json_out) {
 				printf("%s", n ? "," : "");
 				print_json(r);
+			} else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "removed"))) {
+				printf("%s  (removed %.10s by request %llu)\n", jstr(r, "id"), jstr(r, "removed_at"),
+				       (unsigned long long)jnum(r, "request"));
 			} else {
 				const char *ts = jstr(r, "timestamp"), *url = jstr(r, "url");
 				printf("%s  %8llu  %-20s  %s\n", jstr(r, "id"), (unsigned long long)jnum(r, "length"),
@@ -1565,6 +1576,245 @@ static int cmd_query(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ consent, remove, removal */
+
+static void print_request(const cJSON *r)
+{
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(r, "result");
+	const char *sel = jstr(r, "selector");
+	printf("request %llu  %s  %s%s\n", (unsigned long long)jnum(r, "id"), jstr(r, "kind"), jstr(r, "status"),
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "overdue")) ? "  OVERDUE" : "");
+	printf("  selector   %s %s\n", jstr(r, "selector_kind"), sel ? sel : jstr(r, "selector_hint"));
+	printf("  basis      %s; received %s, deadline %s\n", jstr(r, "basis"), jstr(r, "received"), jstr(r, "deadline"));
+	if (jstr(r, "requester"))
+		printf("  requester  %s\n", jstr(r, "requester"));
+	printf("  recorded   %s by %s\n", jstr(r, "created"), jstr(r, "created_by"));
+	if (jstr(r, "applied"))
+		printf("  applied    %s by %s\n", jstr(r, "applied"), jstr(r, "applied_by"));
+	if (cJSON_IsObject(res)) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "verification");
+		printf("  removed    %llu records; %llu versions held them; %llu new versions; %llu texts and "
+		       "%llu bytes purged; %llu packs rewritten\n",
+		       (unsigned long long)jnum(res, "matches"), (unsigned long long)jnum(res, "versions_affected"),
+		       (unsigned long long)jnum(res, "versions_made"), (unsigned long long)jnum(res, "contents_purged"),
+		       (unsigned long long)jnum(res, "bytes_purged"), (unsigned long long)jnum(res, "packs_rewritten"));
+		if (v)
+			printf("  verified   %llu files (raw and every zstd frame; %llu untouched packs skipped) and "
+			       "every object of history.git searched: %llu traces%s%s\n",
+			       (unsigned long long)jnum(v, "files"), (unsigned long long)jnum(v, "packs_skipped"),
+			       (unsigned long long)jnum(v, "traces"),
+			       jstr(v, "first_trace") ? ", first in " : "", jstr(v, "first_trace") ? jstr(v, "first_trace") : "");
+	}
+}
+
+static int run_removal(int64_t id, bool full_check, cJSON **res)
+{
+	if (daemon_cl) {
+		char path[64];
+		snprintf(path, sizeof path, "/v1/removals/%lld/apply", (long long)id);
+		progress p = {.what = "remove"};
+		cJSON *body = cJSON_CreateObject();
+		cJSON_AddBoolToObject(body, "full_check", full_check);
+		int rc = remote_job(path, body, &p, res);
+		cJSON_Delete(body);
+		progress_end(&p);
+		return rc;
+	}
+	gr_api_ctl ctl = {.cancel = &interrupted};
+	return gr_api_remove(hub, id, NULL, full_check, &ctl, res);
+}
+
+static int print_removal_result(cJSON *res)
+{
+	const char *warn = jstr(res, "warning");
+	if (warn)
+		fprintf(stderr, "granary: warning: %s\n", warn);
+	if (json_out)
+		print_json_line(res);
+	else
+		print_request(cJSON_GetObjectItemCaseSensitive(res, "request"));
+	return 0;
+}
+
+static int cmd_consent(int argc, char **argv)
+{
+	static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
+					     {"url-prefix", required_argument, NULL, 'p'},
+					     {"domain", required_argument, NULL, 'd'},
+					     {"hash", required_argument, NULL, 'H'},
+					     {"text", required_argument, NULL, 'x'},
+					     {"kind", required_argument, NULL, 'k'},
+					     {"requester", required_argument, NULL, 'r'},
+					     {"basis", required_argument, NULL, 'b'},
+					     {"received", required_argument, NULL, 'R'},
+					     {"deadline", required_argument, NULL, 'D'},
+					     {"notes", required_argument, NULL, 'n'},
+					     {"apply", no_argument, NULL, 'a'},
+					     {"full-check", no_argument, NULL, 'F'},
+					     {NULL, 0, NULL, 0}};
+	bool full = false;
+	if (argc < 2 || strcmp(argv[1], "add"))
+		return usage_error("usage: granary consent add (--url U | --url-prefix P | --domain D | --hash SHA256 | "
+				   "--text T) [--kind erasure|opt-out|withdrawal] [--basis opt-out|gdpr-art17|licence|"
+				   "other] [--requester WHO] [--received DATE] [--deadline DATE] [--notes N] [--apply]%s",
+				   "");
+	cJSON *params = cJSON_CreateObject();
+	bool apply = false;
+	int c, nsel = 0;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		const char *key = NULL;
+		switch (c) {
+		case 'u': key = "url"; break;
+		case 'p': key = "url-prefix"; break;
+		case 'd': key = "domain"; break;
+		case 'H': key = "hash"; break;
+		case 'x': key = "text"; break;
+		case 'k': cJSON_AddStringToObject(params, "kind", optarg); break;
+		case 'r': cJSON_AddStringToObject(params, "requester", optarg); break;
+		case 'b': cJSON_AddStringToObject(params, "basis", optarg); break;
+		case 'R': cJSON_AddStringToObject(params, "received", optarg); break;
+		case 'D': cJSON_AddStringToObject(params, "deadline", optarg); break;
+		case 'n': cJSON_AddStringToObject(params, "notes", optarg); break;
+		case 'a': apply = true; break;
+		case 'F': full = true; break;
+		default: cJSON_Delete(params); return EXIT_USAGE;
+		}
+		if (key) {
+			nsel++;
+			cJSON_AddStringToObject(params, "selector_kind", key);
+			cJSON_AddStringToObject(params, "selector", optarg);
+		}
+	}
+	if (nsel != 1 || optind != argc) {
+		cJSON_Delete(params);
+		return usage_error("granary consent add: give exactly one of --url, --url-prefix, --domain, --hash, "
+				   "--text%s",
+				   "");
+	}
+	int rc = connect_hub();
+	if (rc) {
+		cJSON_Delete(params);
+		return rc;
+	}
+	cJSON *req = NULL;
+	if (daemon_cl) {
+		cJSON_AddBoolToObject(params, "apply", false);
+		rc = gr_client_json(daemon_cl, "POST", "/v1/removals", params, &req);
+	} else {
+		struct passwd *pw = getpwuid(getuid());
+		rc = gr_api_consent_add(hub, params, pw ? pw->pw_name : "unknown", &req);
+	}
+	cJSON_Delete(params);
+	if (rc)
+		return fail(rc);
+	int64_t id = (int64_t)jnum(req, "id");
+	if (!apply) {
+		if (json_out)
+			print_json_line(req);
+		else
+			print_request(req);
+		cJSON_Delete(req);
+		return 0;
+	}
+	cJSON_Delete(req);
+	cJSON *res = NULL;
+	if ((rc = run_removal(id, full, &res))) {
+		cJSON_Delete(res);
+		return fail(rc);
+	}
+	print_removal_result(res);
+	cJSON_Delete(res);
+	return 0;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	char *end = NULL;
+	bool full = argc == 3 && !strcmp(argv[2], "--full-check");
+	long long id = argc == 2 || full ? strtoll(argv[1], &end, 10) : 0;
+	if (!end || *end || id <= 0)
+		return usage_error("usage: granary remove REQUEST_ID [--full-check]%s", "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *res = NULL;
+	if ((rc = run_removal(id, full, &res))) {
+		cJSON_Delete(res);
+		return fail(rc);
+	}
+	print_removal_result(res);
+	cJSON_Delete(res);
+	return 0;
+}
+
+static int cmd_removal(int argc, char **argv)
+{
+	bool list = argc == 2 && !strcmp(argv[1], "list");
+	char *end = NULL;
+	long long id = argc == 3 && !strcmp(argv[1], "show") ? strtoll(argv[2], &end, 10) : 0;
+	if (!list && (!end || *end || id <= 0))
+		return usage_error("usage: granary removal list | granary removal show ID%s", "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *o = NULL;
+	if (daemon_cl) {
+		char path[64];
+		snprintf(path, sizeof path, list ? "/v1/removals" : "/v1/removals/%lld", id);
+		rc = gr_client_json(daemon_cl, "GET", path, NULL, &o);
+	} else {
+		rc = list ? gr_api_removals(hub, &o) : gr_api_removal(hub, id, &o);
+	}
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json_line(o);
+	} else if (list) {
+		const cJSON *r;
+		int overdue = 0;
+		cJSON_ArrayForEach(r, o)
+		{
+			print_request(r);
+			overdue += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "overdue"));
+		}
+		if (overdue)
+			fprintf(stderr, "granary: %d removal request(s) are PAST THEIR DEADLINE and not applied\n", overdue);
+	} else {
+		print_request(o);
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
+static int print_governance_log(void)
+{
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *o = NULL;
+	rc = daemon_cl ? gr_client_json(daemon_cl, "GET", "/v1/governance-log", NULL, &o) : gr_api_governance_log(hub, &o);
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json_line(o);
+	} else {
+		const cJSON *e;
+		cJSON_ArrayForEach(e, o)
+		{
+			printf("%llu  %s  %-10s  %-16s", (unsigned long long)jnum(e, "id"), jstr(e, "at"), jstr(e, "who"),
+			       jstr(e, "action"));
+			if (jnum(e, "request"))
+				printf("  request %llu", (unsigned long long)jnum(e, "request"));
+			if (jstr(e, "detail"))
+				printf("  %s", jstr(e, "detail"));
+			printf("\n");
+		}
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	(void)argv;
@@ -1610,7 +1860,7 @@ static const struct command {
 	 "ingest DATASET FILE|DIR... [--format F] [--text-field F] [--source NAME] [-m MSG] [--strict] [--replace] [--scan]\n"
 	 "         [--no-respect-optout] [--keep-status] [--drop-boilerplate]"},
 	{"ls", cmd_ls, "ls                                 list datasets"},
-	{"log", cmd_log, "log DATASET                        versions, newest first"},
+	{"log", cmd_log, "log DATASET | log --audit          versions, newest first; the governance log"},
 	{"show", cmd_show, "show DATASET[@vN]                  one version"},
 	{"records", cmd_records, "records DATASET[@vN] [--limit N]   list records"},
 	{"cat", cmd_cat, "cat DATASET[@vN] RECORD_ID         print a record's text"},
@@ -1628,6 +1878,9 @@ static const struct command {
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
 	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},
 	{"audit-log", cmd_audit_log, "audit-log [--limit N] [--after ID] writes asked of the daemon, and refusals"},
+	{"consent", cmd_consent, "consent add (--url U|--text T|...) [--apply]  record an opt-out or erasure request"},
+	{"remove", cmd_remove, "remove REQUEST_ID                  apply a request: every version, the disk, future ingests"},
+	{"removal", cmd_removal, "removal list | removal show ID     requests, their status and proof"},
 	{"help", cmd_help, "help                               this text"},
 };
 

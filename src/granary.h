@@ -170,6 +170,26 @@ typedef struct {
 int gr_hub_dedup(gr_hub *h, const gr_version_info *in, const gr_hub_dedup_opts *o, gr_version_info *out,
 		 gr_hub_dedup_result *res);
 
+/* ---- consent and removal (src/hub/remove.c, src/govern/consent.h) ---- */
+typedef struct {
+	const char *author; /* NULL: this process's user */
+	/* the check afterwards searches every pack, not only those the removal
+	 * wrote and those the catalog does not know (orphans) */
+	bool full_check;
+	void (*progress)(uint64_t done, uint64_t total, void *ctx);
+	void *ctx;
+	volatile int *cancel;
+} gr_hub_remove_opts;
+typedef struct {
+	uint64_t matches, versions_affected, versions_made, contents_purged, bytes_purged, packs_rewritten;
+	uint64_t files_checked, traces_found;
+	char trace_where[512];
+	double seconds;
+	char warning[512];
+} gr_hub_remove_result;
+/* Applies a pending request to the whole hub (see src/hub/remove.c). */
+int gr_hub_remove(gr_hub *h, int64_t request, const gr_hub_remove_opts *o, gr_hub_remove_result *res);
+
 /* ---- maintenance ---- */
 typedef struct {
 	bool full; /* decompress and re-hash every chunk */

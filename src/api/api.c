@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
+#include "govern/consent.h"
 #include "ingest/piifile.h"
 #include "query/query.h"
 #include "scan/pii.h"
@@ -208,11 +210,23 @@ static int records_one(int64_t rid, void *ctx)
 		return 1;
 	}
 	gr_record_info info;
+	gr_tombstone t;
 	int rc = gr_catalog_record_get(gr_hub_catalog(p->h), rid, &info);
-	if (rc)
+	if (rc == GR_ENOTFOUND && gr_catalog_tombstone_get(gr_hub_catalog(p->h), rid, &t) == 0) {
+		/* removed since the version was made: listed as such, nothing else */
+		gr_error_clear();
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", t.public_id);
+		cJSON_AddBoolToObject(o, "removed", true);
+		cJSON_AddNumberToObject(o, "request", (double)t.request);
+		cJSON_AddStringToObject(o, "removed_at", t.removed);
+		cJSON_AddItemToArray(p->arr, o);
+	} else if (rc) {
 		return rc;
-	cJSON_AddItemToArray(p->arr, record_json(&info));
-	gr_record_info_release(&info);
+	} else {
+		cJSON_AddItemToArray(p->arr, record_json(&info));
+		gr_record_info_release(&info);
+	}
 	p->last = rid;
 	p->n++;
 	return 0;
@@ -459,6 +473,7 @@ int gr_api_ingest(gr_hub *h, const char *dataset, const cJSON *params, const gr_
 	}
 	if (o.scan)
 		cJSON_AddNumberToObject(s, "scanned", (double)r.stats.scanned);
+	cJSON_AddNumberToObject(s, "suppressed", (double)r.stats.suppressed);
 	cJSON_AddNumberToObject(s, "seconds", r.seconds);
 	cJSON_AddNumberToObject(s, "mb_per_s", r.seconds > 0 ? (double)r.stats.bytes_in / 1e6 / r.seconds : 0);
 	cJSON_AddItemToObject(s, "skipped_lines", c.skipped);
@@ -921,4 +936,226 @@ int gr_api_pii_jsonl(const gr_pii_db *db, const char *path, const char *text_fie
 	cJSON_AddNumberToObject(o, "mb_per_s", dt > 0 ? (double)st.bytes / 1e6 / dt : 0);
 	pii_summary(o, st.records_with, st.spans, st.records_with_any);
 	return done(o, out);
+}
+
+/* ------------------------------------------------------------------ consent and removal */
+
+static const char *const selector_kinds[] = {"url", "url-prefix", "domain", "hash", "text"};
+static const char *const request_kinds[] = {"erasure", "opt-out", "withdrawal"};
+static const char *const bases[] = {"opt-out", "gdpr-art17", "licence", "other"};
+
+static bool one_of(const char *v, const char *const *list, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (!strcmp(v, list[i]))
+			return true;
+	return false;
+}
+
+/* "YYYY-MM-DD" plus days, into out (11 bytes); false when s is no such date. */
+static bool date_plus(const char *s, int days, char out[11])
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *e = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+	if (!e || *e)
+		return false;
+	time_t t = timegm(&tm) + (time_t)days * 86400;
+	gmtime_r(&t, &tm);
+	return strftime(out, 11, "%Y-%m-%d", &tm) == 10;
+}
+
+cJSON *gr_api_request_json(const gr_request *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "kind", r->kind);
+	cJSON_AddStringToObject(o, "selector_kind", r->selector_kind);
+	cJSON_AddItemToObject(o, "selector", str_or_null(r->selector));
+	cJSON_AddStringToObject(o, "selector_hint", r->selector_hint);
+	cJSON_AddItemToObject(o, "requester", str_or_null(r->requester));
+	cJSON_AddStringToObject(o, "basis", r->basis);
+	cJSON_AddStringToObject(o, "received", r->received);
+	cJSON_AddStringToObject(o, "deadline", r->deadline);
+	cJSON_AddItemToObject(o, "notes", str_or_null(r->notes));
+	cJSON_AddStringToObject(o, "status", r->status);
+	cJSON_AddStringToObject(o, "created", r->created);
+	cJSON_AddStringToObject(o, "created_by", r->created_by);
+	cJSON_AddItemToObject(o, "applied", str_or_null(r->applied));
+	cJSON_AddItemToObject(o, "applied_by", str_or_null(r->applied_by));
+	char today[32];
+	gr_time_iso(today, gr_time_now());
+	today[10] = '\0';
+	cJSON_AddBoolToObject(o, "overdue", !strcmp(r->status, "pending") && strcmp(r->deadline, today) < 0);
+	cJSON *res = r->result ? cJSON_Parse(r->result) : NULL;
+	cJSON_AddItemToObject(o, "result", res ? res : cJSON_CreateNull());
+	return o;
+}
+
+/* What may be shown of a selector once it is applied: never the value of a
+ * text (an e-mail address, a name) or a URL's path. */
+static int selector_hint(const char *kind, const char *v, gr_buf *out)
+{
+	if (!strcmp(kind, "domain"))
+		return gr_buf_printf(out, "domain %s", v);
+	if (!strcmp(kind, "hash"))
+		return gr_buf_printf(out, "content %.12s...", v);
+	if (!strcmp(kind, "text")) {
+		gr_buf norm = GR_BUF_INIT;
+		int words = 0;
+		int rc = gr_govern_text_norm(v, &norm, &words);
+		gr_buf_free(&norm);
+		return rc ? rc : gr_buf_printf(out, "text of %d word%s", words, words == 1 ? "" : "s");
+	}
+	char *host = gr_url_domain(v, strlen(v));
+	int rc = host ? gr_buf_printf(out, "%s on %s (%zu bytes)", kind, host, strlen(v))
+		      : gr_buf_printf(out, "%s (%zu bytes)", kind, strlen(v));
+	free(host);
+	return rc;
+}
+
+int gr_api_consent_add(gr_hub *h, const cJSON *params, const char *who, cJSON **out)
+{
+	*out = NULL;
+	const char *sk = jstr(params, "selector_kind"), *sel = jstr(params, "selector");
+	const char *kind = jstr(params, "kind") ? jstr(params, "kind") : "erasure";
+	const char *basis = jstr(params, "basis") ? jstr(params, "basis") : "opt-out";
+	if (!one_of(sk, selector_kinds, 5) || !sel || !*sel)
+		return gr_error_set(GR_EINVAL, "a request needs one selector: url, url-prefix, domain, hash or text");
+	if (!one_of(kind, request_kinds, 3))
+		return gr_error_set(GR_EINVAL, "kind is erasure, opt-out or withdrawal");
+	if (!one_of(basis, bases, 4))
+		return gr_error_set(GR_EINVAL, "basis is opt-out, gdpr-art17, licence or other");
+	if (strlen(sel) > 8192)
+		return gr_error_set(GR_ELIMIT, "a selector is at most 8 KiB");
+	char today[32], received[11], deadline[11];
+	gr_time_iso(today, gr_time_now());
+	today[10] = '\0';
+	if (!date_plus(jstr(params, "received") ? jstr(params, "received") : today, 0, received))
+		return gr_error_set(GR_EINVAL, "received is a date YYYY-MM-DD");
+	if (!date_plus(jstr(params, "deadline") ? jstr(params, "deadline") : received,
+		       jstr(params, "deadline") ? 0 : 30, deadline))
+		return gr_error_set(GR_EINVAL, "deadline is a date YYYY-MM-DD");
+	uint8_t key[GR_HASH_LEN], c[GR_HASH_LEN];
+	gr_buf norm = GR_BUF_INIT, hint = GR_BUF_INIT;
+	int words, rc = 0;
+	if (!strcmp(sk, "hash") && (strlen(sel) != 64 || !gr_unhex(c, sel, GR_HASH_LEN)))
+		rc = gr_error_set(GR_EINVAL, "a content hash is 64 hex digits (granary query: sha256)");
+	if (!rc && !strcmp(sk, "text"))
+		rc = gr_govern_text_norm(sel, &norm, &words);
+	if (!rc && (!strcmp(sk, "url") || !strcmp(sk, "url-prefix")) && !strstr(sel, "://"))
+		rc = gr_error_set(GR_EINVAL, "a URL selector is an absolute URL (scheme://host/...)");
+	if (!rc)
+		rc = selector_hint(sk, sel, &hint);
+	if (!rc)
+		rc = gr_govern_key(gr_hub_path(h), key);
+	if (rc)
+		goto out;
+	gr_request r = {.kind = (char *)kind, .selector_kind = (char *)sk, .selector = (char *)sel,
+			.selector_hint = hint.ptr, .requester = (char *)jstr(params, "requester"), .basis = (char *)basis,
+			.received = received, .deadline = deadline, .notes = (char *)jstr(params, "notes"),
+			.created = today, .created_by = (char *)who};
+	char created[32];
+	gr_time_iso(created, gr_time_now());
+	r.created = created;
+	gr_govern_keyed(key, sk, !strcmp(sk, "text") ? norm.ptr : sel, !strcmp(sk, "text") ? norm.len : strlen(sel),
+			r.selector_key);
+	gr_catalog *cat = gr_hub_catalog(h);
+	int64_t id;
+	if ((rc = gr_catalog_begin(cat)))
+		goto out;
+	if ((rc = gr_catalog_request_add(cat, &r, &id)) || (rc = gr_catalog_gov_log(cat, who, "removal.request", id, hint.ptr)) ||
+	    (rc = gr_catalog_commit(cat))) {
+		gr_catalog_rollback(cat);
+		goto out;
+	}
+	gr_request got;
+	if (!(rc = gr_catalog_request_get(cat, id, &got))) {
+		*out = gr_api_request_json(&got);
+		gr_request_release(&got);
+	}
+out:
+	gr_buf_free(&norm);
+	gr_buf_free(&hint);
+	return rc;
+}
+
+static void remove_progress(uint64_t done_, uint64_t total, void *ctx)
+{
+	count_progress(done_, total, ctx);
+}
+
+int gr_api_remove(gr_hub *h, int64_t id, const char *who, bool full_check, const gr_api_ctl *ctl, cJSON **out)
+{
+	*out = NULL;
+	gr_hub_remove_opts o = {.author = who, .full_check = full_check, .progress = remove_progress, .ctx = (void *)ctl,
+				.cancel = ctl ? ctl->cancel : NULL};
+	gr_hub_remove_result r;
+	int rc = gr_hub_remove(h, id, &o, &r);
+	if (rc)
+		return rc;
+	gr_request got;
+	if ((rc = gr_catalog_request_get(gr_hub_catalog(h), id, &got)))
+		return rc;
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddItemToObject(res, "request", gr_api_request_json(&got));
+	gr_request_release(&got);
+	cJSON_AddNumberToObject(res, "seconds", r.seconds);
+	if (r.warning[0])
+		cJSON_AddStringToObject(res, "warning", r.warning);
+	return done(res, out);
+}
+
+static int request_one(const gr_request *r, void *ctx)
+{
+	cJSON_AddItemToArray(ctx, gr_api_request_json(r));
+	return 0;
+}
+
+int gr_api_removals(gr_hub *h, cJSON **out)
+{
+	cJSON *a = cJSON_CreateArray();
+	int rc = gr_catalog_request_each(gr_hub_catalog(h), request_one, a);
+	if (rc) {
+		cJSON_Delete(a);
+		return rc;
+	}
+	return done(a, out);
+}
+
+int gr_api_removal(gr_hub *h, int64_t id, cJSON **out)
+{
+	gr_request r;
+	int rc = gr_catalog_request_get(gr_hub_catalog(h), id, &r);
+	if (rc)
+		return rc;
+	*out = gr_api_request_json(&r);
+	gr_request_release(&r);
+	return 0;
+}
+
+static int gov_one(int64_t id, const char *at, const char *who, const char *action, int64_t request,
+		   const char *detail, void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "at", at);
+	cJSON_AddStringToObject(o, "who", who);
+	cJSON_AddStringToObject(o, "action", action);
+	if (request)
+		cJSON_AddNumberToObject(o, "request", (double)request);
+	cJSON_AddItemToObject(o, "detail", str_or_null(detail));
+	cJSON_AddItemToArray(ctx, o);
+	return 0;
+}
+
+int gr_api_governance_log(gr_hub *h, cJSON **out)
+{
+	cJSON *a = cJSON_CreateArray();
+	int rc = gr_catalog_gov_log_each(gr_hub_catalog(h), gov_one, a);
+	if (rc) {
+		cJSON_Delete(a);
+		return rc;
+	}
+	return done(a, out);
 }

@@ -83,6 +83,22 @@ int gr_api_dedup(gr_hub *h, const char *spec, const cJSON *params, const gr_api_
  * at most limit rows (0 or more than GR_API_QUERY_MAX_ROWS: that many). */
 int gr_api_query(gr_hub *h, const char *spec, const char *sql, uint64_t limit, const gr_api_ctl *ctl, cJSON **out);
 
+/* ---- consent and removal ---- */
+/* A request as JSON: id, kind, selector_kind, selector (null once applied), selector_hint,
+ * requester, basis, received, deadline, notes, status, created, created_by, applied,
+ * applied_by, overdue, result. */
+cJSON *gr_api_request_json(const gr_request *r);
+/* params: {"selector_kind","selector","kind","basis","requester","received","deadline","notes"};
+ * *out: the request. who: the caller (OS user). */
+int gr_api_consent_add(gr_hub *h, const cJSON *params, const char *who, cJSON **out);
+/* Applies request id: {"request":REQUEST,"seconds","warning"?}; full_check: search every pack
+ * afterwards (else the packs it wrote and orphans). */
+int gr_api_remove(gr_hub *h, int64_t id, const char *who, bool full_check, const gr_api_ctl *ctl, cJSON **out);
+int gr_api_removals(gr_hub *h, cJSON **out);
+int gr_api_removal(gr_hub *h, int64_t id, cJSON **out);
+/* The governance log: [{"id","at","who","action","request"?,"detail"}], oldest first. */
+int gr_api_governance_log(gr_hub *h, cJSON **out);
+
 /* ---- access.db ---- */
 /* [{"principal","role","set_by","set_at"}] */
 int gr_api_roles(gr_access *a, cJSON **out);

@@ -294,6 +294,9 @@ static int member_exists(int64_t rid, void *ctx)
 		return 0;
 	if (r != SQLITE_DONE)
 		return db_err(m->c, "membership check");
+	gr_tombstone t;
+	if (gr_catalog_tombstone_get(m->c, rid, &t) == 0)
+		return 0; /* removed: older versions keep naming it */
 	return gr_buf_printf(m->problem, "a version's membership names record %lld, which does not exist",
 			     (long long)rid)
 		       ? GR_ENOMEM
@@ -552,6 +555,11 @@ int gr_catalog_content_chunks(gr_catalog *c, const uint8_t hash[GR_HASH_LEN],
 	return rc;
 }
 
+int gr_catalog_chunk_loc(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], gr_chunk_loc *out)
+{
+	return chunk_loc(c, hash, out);
+}
+
 int gr_catalog_pack_known(gr_catalog *c, const char *name, bool *known)
 {
 	sqlite3_stmt *s;
@@ -745,16 +753,20 @@ int gr_catalog_record_get(gr_catalog *c, int64_t rid, gr_record_info *out)
 {
 	/* the cached statement: callers read records in tight loops (export) */
 	sqlite3_stmt *s = stmt(c, S_RECORD_GET);
-	int rc;
 	if (!s)
 		return GR_EIO;
 	sqlite3_bind_int64(s, 1, rid);
 	int r = sqlite3_step(s);
 	if (r != SQLITE_ROW) {
-		rc = r == SQLITE_DONE ? gr_error_set(GR_ENOTFOUND, "no record with id %lld", (long long)rid)
-				      : db_err(c, "record");
+		int rc = r == SQLITE_DONE ? 0 : db_err(c, "record");
 		sqlite3_reset(s);
-		return rc;
+		if (rc)
+			return rc;
+		gr_tombstone t;
+		if (gr_catalog_tombstone_get(c, rid, &t) == 0)
+			return gr_error_set(GR_ENOTFOUND, "record %s was removed on %.10s by request %lld: %s", t.public_id,
+					    t.removed, (long long)t.request, t.reason);
+		return gr_error_set(GR_ENOTFOUND, "no record with id %lld", (long long)rid);
 	}
 	memset(out, 0, sizeof *out);
 	out->rid = rid;
@@ -808,6 +820,22 @@ int gr_catalog_record_resolve(gr_catalog *c, const char *hex, int64_t *rid_out)
 		found++;
 	}
 	sqlite3_finalize(s);
+	if (!found && n <= 16) {
+		/* a removed record still answers to the id it was shown as */
+		char pat[18];
+		snprintf(pat, sizeof pat, "%s", hex);
+		for (char *q = pat; *q; q++)
+			*q = *q >= 'A' && *q <= 'F' ? (char)(*q + 32) : *q;
+		if ((rc = prepare(c, "SELECT record FROM tombstones WHERE substr(public_id, 1, length(?1)) = ?1 LIMIT 2",
+				  &s)))
+			return rc;
+		sqlite3_bind_text(s, 1, pat, -1, SQLITE_STATIC);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			*rid_out = sqlite3_column_int64(s, 0);
+			found++;
+		}
+		sqlite3_finalize(s);
+	}
 	if (!found)
 		return gr_error_set(GR_ENOTFOUND, "no record %s", hex);
 	if (found > 1)
@@ -1462,4 +1490,468 @@ int gr_catalog_record_content(gr_catalog *c, int64_t rid, uint8_t content[GR_HAS
 const char *gr_catalog_path(gr_catalog *c)
 {
 	return c->path;
+}
+
+/* ------------------------------------------------------------------ governance */
+
+void gr_request_release(gr_request *r)
+{
+	if (!r)
+		return;
+	char **f[] = {&r->kind, &r->selector_kind, &r->selector, &r->selector_hint, &r->requester, &r->basis,
+		      &r->received, &r->deadline, &r->notes, &r->status, &r->created, &r->created_by,
+		      &r->applied, &r->applied_by, &r->result};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+		free(*f[i]);
+		*f[i] = NULL;
+	}
+}
+
+int gr_catalog_request_add(gr_catalog *c, const gr_request *r, int64_t *id_out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "INSERT INTO requests(kind, selector_kind, selector, selector_key, selector_hint, requester, "
+			 "basis, received, deadline, notes, status, created, created_by) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?12)",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, r->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->selector_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->selector, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 4, r->selector_key, sizeof r->selector_key, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->selector_hint, -1, SQLITE_STATIC);
+	bind_opt_text(s, 6, r->requester);
+	sqlite3_bind_text(s, 7, r->basis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, r->received, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, r->deadline, -1, SQLITE_STATIC);
+	bind_opt_text(s, 10, r->notes);
+	sqlite3_bind_text(s, 11, r->created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, r->created_by, -1, SQLITE_STATIC);
+	if (!(rc = step_done(c, s, "add request")))
+		*id_out = sqlite3_last_insert_rowid(c->db);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+#define REQUEST_COLS                                                                                          \
+	"id, kind, selector_kind, selector, selector_key, selector_hint, requester, basis, received, deadline, " \
+	"notes, status, created, created_by, applied, applied_by, result"
+
+static void request_row(sqlite3_stmt *s, gr_request *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(s, 0);
+	r->kind = col_text(s, 1);
+	r->selector_kind = col_text(s, 2);
+	r->selector = col_text(s, 3);
+	if (sqlite3_column_bytes(s, 4) == (int)sizeof r->selector_key)
+		memcpy(r->selector_key, sqlite3_column_blob(s, 4), sizeof r->selector_key);
+	char **f[] = {&r->selector_hint, &r->requester, &r->basis,   &r->received,   &r->deadline, &r->notes,
+		      &r->status,	 &r->created,	&r->created_by, &r->applied, &r->applied_by, &r->result};
+	for (int i = 0; i < 12; i++)
+		*f[i] = col_text(s, 5 + i);
+}
+
+int gr_catalog_request_get(gr_catalog *c, int64_t id, gr_request *out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT " REQUEST_COLS " FROM requests WHERE id = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		request_row(s, out);
+	else
+		rc = gr_error_set(GR_ENOTFOUND, "no removal request %lld", (long long)id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_request_each(gr_catalog *c, int (*cb)(const gr_request *r, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT " REQUEST_COLS " FROM requests ORDER BY id", &s);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		gr_request r;
+		request_row(s, &r);
+		rc = cb(&r, ctx);
+		gr_request_release(&r);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_request_applied(gr_catalog *c, int64_t id, const char *by, const char *result_json)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "UPDATE requests SET status = 'applied', selector = NULL, applied = ?2, applied_by = ?3, "
+			 "result = ?4 WHERE id = ?1",
+			 &s);
+	if (rc)
+		return rc;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, result_json, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "mark request applied");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_request_result(gr_catalog *c, int64_t id, const char *result_json)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "UPDATE requests SET result = ?2 WHERE id = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, result_json, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "request result");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int each_rid(sqlite3_stmt *s, int (*cb)(int64_t rid, void *ctx), void *ctx)
+{
+	int rc = 0, r;
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
+		rc = cb(sqlite3_column_int64(s, 0), ctx);
+	return rc;
+}
+
+int gr_catalog_records_matching(gr_catalog *c, const char *kind, const char *value,
+				int (*cb)(int64_t rid, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s;
+	const char *sql;
+	uint8_t hash[GR_HASH_LEN];
+	if (!strcmp(kind, "url"))
+		sql = "SELECT id FROM records WHERE url = ?1 ORDER BY id";
+	else if (!strcmp(kind, "url-prefix"))
+		/* the url index serves a range; substr keeps LIKE's wildcards out */
+		sql = "SELECT id FROM records WHERE url >= ?1 AND substr(url, 1, length(?1)) = ?1 ORDER BY id";
+	else if (!strcmp(kind, "domain"))
+		sql = "SELECT id FROM records WHERE domain = lower(?1) OR domain LIKE '%.' || lower(?1) ESCAPE '\\' "
+		      "ORDER BY id";
+	else if (!strcmp(kind, "hash")) {
+		if (strlen(value) != 2 * GR_HASH_LEN || !gr_unhex(hash, value, GR_HASH_LEN))
+			return gr_error_set(GR_EINVAL, "a content hash is 64 hex digits");
+		sql = "SELECT id FROM records WHERE content = ?2 ORDER BY id";
+	} else
+		return gr_error_set(GR_EINVAL, "unknown selector kind '%s'", kind);
+	int rc = prepare(c, sql, &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, value, -1, SQLITE_STATIC);
+	if (!strcmp(kind, "hash"))
+		sqlite3_bind_blob(s, 2, hash, GR_HASH_LEN, SQLITE_STATIC);
+	rc = each_rid(s, cb, ctx);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_records_with_content(gr_catalog *c, const uint8_t content[GR_HASH_LEN],
+				    int (*cb)(int64_t rid, void *ctx), void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id FROM records WHERE content = ?1 ORDER BY id", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, content, GR_HASH_LEN, SQLITE_STATIC);
+	rc = each_rid(s, cb, ctx);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_content_each(gr_catalog *c, int (*cb)(const uint8_t hash[GR_HASH_LEN], uint64_t len, void *ctx),
+			    void *ctx)
+{
+	/* storage order: a content's first chunk's frame and offset (single-chunk
+	 * contents are their chunk) */
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "SELECT t.hash, t.len FROM contents t JOIN chunks k "
+			 "ON k.hash = CASE WHEN t.chunks IS NULL THEN t.hash ELSE substr(t.chunks, 1, 32) END "
+			 "ORDER BY k.frame, k.off",
+			 &s);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+		if (sqlite3_column_bytes(s, 0) == GR_HASH_LEN)
+			rc = cb(sqlite3_column_blob(s, 0), (uint64_t)sqlite3_column_int64(s, 1), ctx);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_tombstone_add(gr_catalog *c, const gr_tombstone *t)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "INSERT OR REPLACE INTO tombstones(record, public_id, request, reason, removed) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5)",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, t->rid);
+	sqlite3_bind_text(s, 2, t->public_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, t->request);
+	sqlite3_bind_text(s, 4, t->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, t->removed, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "add tombstone");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_tombstone_get(gr_catalog *c, int64_t rid, gr_tombstone *out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT public_id, request, reason, removed FROM tombstones WHERE record = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, rid);
+	rc = GR_ENOTFOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->rid = rid;
+		snprintf(out->public_id, sizeof out->public_id, "%s", (const char *)sqlite3_column_text(s, 0));
+		out->request = sqlite3_column_int64(s, 1);
+		snprintf(out->reason, sizeof out->reason, "%s", (const char *)sqlite3_column_text(s, 2));
+		snprintf(out->removed, sizeof out->removed, "%s", (const char *)sqlite3_column_text(s, 3));
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_tombstone_ids(gr_catalog *c, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s;
+	int64_t *a = NULL;
+	size_t cap = 0, k = 0;
+	int rc = prepare(c, "SELECT record FROM tombstones ORDER BY record", &s);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		if (k == cap && gr_array_reserve(&a, &cap, k + 1, sizeof *a)) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		a[k++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc) {
+		free(a);
+		return rc;
+	}
+	*ids = a;
+	*n = k;
+	return 0;
+}
+
+/* Runs one statement with one integer or blob parameter. */
+static int exec1(gr_catalog *c, const char *sql, int64_t id, const uint8_t *blob, const char *what)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, sql, &s);
+	if (rc)
+		return rc;
+	if (blob)
+		sqlite3_bind_blob(s, 1, blob, GR_HASH_LEN, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(s, 1, id);
+	rc = step_done(c, s, what);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_record_purge(gr_catalog *c, int64_t rid)
+{
+	int rc = exec1(c, "DELETE FROM record_web WHERE record = ?1", rid, NULL, "purge record_web");
+	rc = rc ? rc : exec1(c, "DELETE FROM duplicates WHERE record = ?1 OR dup_of = ?1", rid, NULL, "purge duplicates");
+	rc = rc ? rc : exec1(c, "DELETE FROM records WHERE id = ?1", rid, NULL, "purge record");
+	return rc;
+}
+
+int gr_catalog_content_purge(gr_catalog *c, const uint8_t content[GR_HASH_LEN], gr_buf *chunks_out, bool *purged)
+{
+	sqlite3_stmt *s;
+	*purged = false;
+	int rc = prepare(c, "SELECT 1 FROM records WHERE content = ?1 LIMIT 1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, content, GR_HASH_LEN, SQLITE_STATIC);
+	bool used = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (used)
+		return 0;
+	if ((rc = prepare(c, "SELECT chunks FROM contents WHERE hash = ?1", &s)))
+		return rc;
+	sqlite3_bind_blob(s, 1, content, GR_HASH_LEN, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+			rc = gr_buf_put(chunks_out, content, GR_HASH_LEN);
+		else
+			rc = gr_buf_put(chunks_out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+	}
+	sqlite3_finalize(s);
+	rc = rc ? rc : exec1(c, "DELETE FROM scans WHERE content = ?1", 0, content, "purge scan");
+	rc = rc ? rc : exec1(c, "DELETE FROM minhash WHERE content = ?1", 0, content, "purge minhash");
+	rc = rc ? rc : exec1(c, "DELETE FROM contents WHERE hash = ?1", 0, content, "purge content");
+	if (!rc)
+		*purged = true;
+	return rc;
+}
+
+int gr_catalog_chunk_in_use(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN], bool *out)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "SELECT 1 FROM contents WHERE hash = ?1 AND chunks IS NULL "
+			 "UNION ALL SELECT 1 FROM contents WHERE chunks IS NOT NULL AND instr(chunks, ?1) > 0 LIMIT 1",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, chunk, GR_HASH_LEN, SQLITE_STATIC);
+	*out = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int gr_catalog_chunk_pack(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN], int64_t *pack, char name[65])
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c,
+			 "SELECT p.id, p.name FROM chunks k JOIN frames f ON f.id = k.frame JOIN packs p ON p.id = f.pack "
+			 "WHERE k.hash = ?1",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, chunk, GR_HASH_LEN, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*pack = sqlite3_column_int64(s, 0);
+		snprintf(name, 65, "%s", (const char *)sqlite3_column_text(s, 1));
+	} else {
+		rc = gr_error_set(GR_ENOTFOUND, "chunk not in the index");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_chunk_move(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN], uint64_t frame, uint32_t off)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "UPDATE chunks SET frame = ?2, off = ?3 WHERE hash = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, chunk, GR_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)frame);
+	sqlite3_bind_int64(s, 3, off);
+	rc = step_done(c, s, "move chunk");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_chunk_delete(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN])
+{
+	return exec1(c, "DELETE FROM chunks WHERE hash = ?1", 0, chunk, "delete chunk");
+}
+
+int gr_catalog_frame_update(gr_catalog *c, uint64_t id, int64_t pack, uint64_t off, uint32_t clen, uint32_t ulen,
+			    uint32_t nchunks)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "UPDATE frames SET pack = ?2, off = ?3, clen = ?4, ulen = ?5, nchunks = ?6 WHERE id = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)id);
+	sqlite3_bind_int64(s, 2, pack);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)off);
+	sqlite3_bind_int64(s, 4, clen);
+	sqlite3_bind_int64(s, 5, ulen);
+	sqlite3_bind_int64(s, 6, nchunks);
+	rc = step_done(c, s, "move frame");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_frame_delete(gr_catalog *c, uint64_t id)
+{
+	return exec1(c, "DELETE FROM frames WHERE id = ?1", (int64_t)id, NULL, "delete frame");
+}
+
+int gr_catalog_pack_delete(gr_catalog *c, int64_t pack)
+{
+	int rc = exec1(c, "DELETE FROM frames WHERE pack = ?1", pack, NULL, "delete frames");
+	return rc ? rc : exec1(c, "DELETE FROM packs WHERE id = ?1", pack, NULL, "delete pack");
+}
+
+int gr_catalog_suppression_add(gr_catalog *c, const uint8_t key[16], const char *kind, int words, int64_t request)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "INSERT OR IGNORE INTO suppressions(key, kind, words, request) VALUES (?1, ?2, ?3, ?4)",
+			 &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, key, 16, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, words);
+	sqlite3_bind_int64(s, 4, request);
+	rc = step_done(c, s, "add suppression");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_suppression_each(gr_catalog *c, int (*cb)(const uint8_t key[16], const char *kind, int words, void *ctx),
+				void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT key, kind, words FROM suppressions", &s);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+		if (sqlite3_column_bytes(s, 0) == 16)
+			rc = cb(sqlite3_column_blob(s, 0), (const char *)sqlite3_column_text(s, 1),
+				sqlite3_column_int(s, 2), ctx);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_secure_delete(gr_catalog *c, bool on)
+{
+	return exec(c, on ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF");
+}
+
+int gr_catalog_gov_log(gr_catalog *c, const char *who, const char *action, int64_t request, const char *detail)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "INSERT INTO governance_log(at, who, action, request, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+			 &s);
+	if (rc)
+		return rc;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+	if (request)
+		sqlite3_bind_int64(s, 4, request);
+	bind_opt_text(s, 5, detail);
+	rc = step_done(c, s, "governance log");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_gov_log_each(gr_catalog *c,
+			    int (*cb)(int64_t id, const char *at, const char *who, const char *action, int64_t request,
+				      const char *detail, void *ctx),
+			    void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id, at, who, action, coalesce(request, 0), detail FROM governance_log ORDER BY id",
+			 &s);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+		rc = cb(sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			sqlite3_column_int64(s, 4), (const char *)sqlite3_column_text(s, 5), ctx);
+	sqlite3_finalize(s);
+	return rc;
 }

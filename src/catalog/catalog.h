@@ -73,6 +73,9 @@ typedef struct {
 int gr_catalog_content_chunks(gr_catalog *c, const uint8_t hash[GR_HASH_LEN],
 			      int (*cb)(const gr_chunk_loc *l, void *ctx), void *ctx);
 
+/* Where one chunk is. GR_ENOTFOUND when it is not in the index. */
+int gr_catalog_chunk_loc(gr_catalog *c, const uint8_t hash[GR_HASH_LEN], gr_chunk_loc *out);
+
 /* Whether the catalog references a pack of this name. */
 int gr_catalog_pack_known(gr_catalog *c, const char *name, bool *known);
 /* Packs known to the catalog. */
@@ -236,6 +239,84 @@ int gr_catalog_minhash_get(gr_catalog *c, const uint8_t content[GR_HASH_LEN], in
 int gr_catalog_minhash_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, const void *sig, size_t n);
 /* Records that a dedup left rid out of version, as a repeat of dup_of. kind: "exact" or "near". */
 int gr_catalog_duplicate_add(gr_catalog *c, int64_t version, int64_t rid, int64_t dup_of, const char *kind);
+
+/* ---- governance (schema/004_govern.sql) ---- */
+typedef struct {
+	int64_t id;
+	char *kind, *selector_kind, *selector, *selector_hint, *requester, *basis, *received, *deadline, *notes;
+	char *status, *created, *created_by, *applied, *applied_by, *result;
+	uint8_t selector_key[16]; /* a keyed hash (src/govern/consent.h) */
+} gr_request;
+void gr_request_release(gr_request *r);
+/* Adds a request (r->id ignored); its id in *id_out. */
+int gr_catalog_request_add(gr_catalog *c, const gr_request *r, int64_t *id_out);
+int gr_catalog_request_get(gr_catalog *c, int64_t id, gr_request *out); /* GR_ENOTFOUND */
+/* Requests, oldest first. */
+int gr_catalog_request_each(gr_catalog *c, int (*cb)(const gr_request *r, void *ctx), void *ctx);
+/* Marks a request applied: status, when, by whom, the result (JSON); the
+ * selector's clear text is dropped (its keyed hash and hint stay). */
+int gr_catalog_request_applied(gr_catalog *c, int64_t id, const char *by, const char *result_json);
+/* Replaces a request's result (JSON). */
+int gr_catalog_request_result(gr_catalog *c, int64_t id, const char *result_json);
+
+/* Records whose url equals value (kind "url"), starts with it ("url-prefix"),
+ * whose domain is value or a subdomain of it ("domain"), or whose content
+ * hash is value (64 hex digits, "hash"); ascending ids. */
+int gr_catalog_records_matching(gr_catalog *c, const char *kind, const char *value,
+				int (*cb)(int64_t rid, void *ctx), void *ctx);
+/* Records holding this content. */
+int gr_catalog_records_with_content(gr_catalog *c, const uint8_t content[GR_HASH_LEN],
+				    int (*cb)(int64_t rid, void *ctx), void *ctx);
+/* Every stored content, in storage order (first frame first): for a search
+ * through all texts. */
+int gr_catalog_content_each(gr_catalog *c, int (*cb)(const uint8_t hash[GR_HASH_LEN], uint64_t len, void *ctx),
+			    void *ctx);
+
+typedef struct {
+	int64_t rid, request;
+	char public_id[17];
+	char reason[256];
+	char removed[32];
+} gr_tombstone;
+int gr_catalog_tombstone_add(gr_catalog *c, const gr_tombstone *t);
+/* GR_ENOTFOUND when rid is not a tombstone (no error message is set then). */
+int gr_catalog_tombstone_get(gr_catalog *c, int64_t rid, gr_tombstone *out);
+/* Tombstones' record ids, ascending (the caller frees *ids). */
+int gr_catalog_tombstone_ids(gr_catalog *c, int64_t **ids, size_t *n);
+
+/* Deletes a record's rows: the record, its web facts, dedup rows naming it. */
+int gr_catalog_record_purge(gr_catalog *c, int64_t rid);
+/* When no record holds the content any more: deletes its scan, signature
+ * and content rows and appends its chunk hashes to chunks_out (*purged
+ * true); otherwise does nothing (*purged false). */
+int gr_catalog_content_purge(gr_catalog *c, const uint8_t content[GR_HASH_LEN], gr_buf *chunks_out, bool *purged);
+/* Whether a remaining content uses the chunk (as itself or as a part). */
+int gr_catalog_chunk_in_use(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN], bool *out);
+/* The pack (id and name) holding a chunk. */
+int gr_catalog_chunk_pack(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN], int64_t *pack, char name[65]);
+int gr_catalog_chunk_move(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN], uint64_t frame, uint32_t off);
+int gr_catalog_chunk_delete(gr_catalog *c, const uint8_t chunk[GR_HASH_LEN]);
+/* A frame moved to another pack (its id stays: the chunks name it). */
+int gr_catalog_frame_update(gr_catalog *c, uint64_t id, int64_t pack, uint64_t off, uint32_t clen, uint32_t ulen,
+			    uint32_t nchunks);
+int gr_catalog_frame_delete(gr_catalog *c, uint64_t id);
+/* Deletes a pack's frame rows and its pack row (its chunks must be moved or deleted first). */
+int gr_catalog_pack_delete(gr_catalog *c, int64_t pack);
+
+/* key: a 16-byte keyed hash (src/govern/consent.h). */
+int gr_catalog_suppression_add(gr_catalog *c, const uint8_t key[16], const char *kind, int words, int64_t request);
+int gr_catalog_suppression_each(gr_catalog *c, int (*cb)(const uint8_t key[16], const char *kind, int words, void *ctx),
+				void *ctx);
+
+/* PRAGMA secure_delete: deleted rows are overwritten with zeros. */
+int gr_catalog_secure_delete(gr_catalog *c, bool on);
+
+/* The governance log (append-only). */
+int gr_catalog_gov_log(gr_catalog *c, const char *who, const char *action, int64_t request, const char *detail);
+int gr_catalog_gov_log_each(gr_catalog *c,
+			    int (*cb)(int64_t id, const char *at, const char *who, const char *action, int64_t request,
+				      const char *detail, void *ctx),
+			    void *ctx);
 
 /* The path of the catalog's database file (the query engine opens its own,
  * read-only connection to it). */

@@ -795,3 +795,43 @@ int gr_history_tag_target(gr_history *h, const char *tag, char oid_out[GR_OID_HE
 	unlock(h);
 	return rc;
 }
+
+/* ---- every object, for the removal check ---- */
+
+struct obj_walk {
+	git_odb *odb;
+	int (*cb)(const void *data, size_t n, void *ctx);
+	void *ctx;
+	int rc;
+};
+
+static int obj_one(const git_oid *id, void *payload)
+{
+	struct obj_walk *w = payload;
+	git_odb_object *o;
+	if (git_odb_read(&o, w->odb, id) < 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof hex, id);
+		w->rc = git_fail(GR_ECORRUPT, "read object %s", hex);
+		return GIT_EUSER;
+	}
+	w->rc = w->cb(git_odb_object_data(o), git_odb_object_size(o), w->ctx);
+	git_odb_object_free(o);
+	return w->rc ? GIT_EUSER : 0;
+}
+
+int gr_history_each_object(gr_history *h, int (*cb)(const void *data, size_t n, void *ctx), void *ctx)
+{
+	struct obj_walk w = {.cb = cb, .ctx = ctx};
+	pthread_mutex_lock(&h->lock);
+	int rc = 0;
+	if (git_repository_odb(&w.odb, h->repo) < 0) {
+		rc = git_fail(GR_EIO, "open the object database");
+	} else {
+		int r = git_odb_foreach(w.odb, obj_one, &w);
+		rc = w.rc ? w.rc : r < 0 ? git_fail(GR_EIO, "list objects") : 0;
+		git_odb_free(w.odb);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}

@@ -152,4 +152,8 @@ int gr_history_tag(gr_history *h, const char *tag, const char *oid_hex, const ch
  * oid_out; GR_ENOTFOUND if there is no such tag. */
 int gr_history_tag_target(gr_history *h, const char *tag, char oid_out[GR_OID_HEX]);
 
+/* Calls cb with the decompressed bytes of every object in the repository
+ * (loose and packed): what a removal's check searches. */
+int gr_history_each_object(gr_history *h, int (*cb)(const void *data, size_t n, void *ctx), void *ctx);
+
 #endif

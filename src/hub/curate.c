@@ -29,14 +29,34 @@ static int collect(int64_t rid, void *ctx)
 	return 0;
 }
 
+static int cmp_rid(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 int gr_hub_members(gr_hub *h, const gr_version_info *v, int64_t **ids, size_t *n)
 {
 	struct id_list l = {0};
+	int64_t *tomb = NULL;
+	size_t nt = 0;
 	int rc = gr_catalog_members_each(h->cat, v->id, collect, &l);
+	if (!rc)
+		rc = gr_catalog_tombstone_ids(h->cat, &tomb, &nt);
 	if (rc) {
 		free(l.ids);
 		return rc;
 	}
+	/* removed records (tombstones) are listed by older versions but are
+	 * no longer there to read, filter or copy */
+	if (nt) {
+		size_t w = 0;
+		for (size_t i = 0; i < l.n; i++)
+			if (!bsearch(&l.ids[i], tomb, nt, sizeof *tomb, cmp_rid))
+				l.ids[w++] = l.ids[i];
+		l.n = w;
+	}
+	free(tomb);
 	*ids = l.ids;
 	*n = l.n;
 	return 0;

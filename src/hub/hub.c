@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "govern/consent.h"
 #include "hub/hub_int.h"
 #include "ingest/jsonl.h"
 #include "store/store.h"
@@ -389,7 +390,7 @@ struct pack_sink {
 	gr_catalog *cat;
 };
 
-static int on_pack(const gr_pack_info *p, void *ctx)
+int gr_hub_on_pack(const gr_pack_info *p, void *ctx)
 {
 	struct pack_sink *s = ctx;
 	int64_t id;
@@ -407,12 +408,12 @@ static int stats_json(gr_buf *b, const gr_hub_ingest_result *r, const char *cons
 	int rc = gr_buf_printf(b,
 			       "{\"input_records\": %llu, \"new_records\": %llu, \"members_added\": %llu, "
 			       "\"duplicates\": %llu, \"skipped\": %llu, \"bytes_in\": %llu, \"text_bytes\": %llu, "
-			       "\"new_contents\": %llu, \"bytes_stored\": %llu, \"files\": [",
+			       "\"new_contents\": %llu, \"bytes_stored\": %llu, \"suppressed\": %llu, \"files\": [",
 			       (unsigned long long)s->records_in, (unsigned long long)s->records_new,
 			       (unsigned long long)s->members, (unsigned long long)s->duplicates,
 			       (unsigned long long)s->skipped, (unsigned long long)s->bytes_in,
 			       (unsigned long long)s->text_bytes, (unsigned long long)s->contents_new,
-			       (unsigned long long)r->bytes_stored);
+			       (unsigned long long)r->bytes_stored, (unsigned long long)s->suppressed);
 	for (size_t i = 0; !rc && i < n; i++) {
 		const char *base = strrchr(files[i], '/');
 		base = base ? base + 1 : files[i];
@@ -433,6 +434,35 @@ static int stats_json(gr_buf *b, const gr_hub_ingest_result *r, const char *cons
 	return rc ? rc : gr_buf_putc(b, '}');
 }
 
+static int suppress_one(const uint8_t key[16], const char *kind, int words, void *ctx)
+{
+	return gr_suppress_add(ctx, key, kind, words);
+}
+
+/* The suppression list, when the hub has one (NULL otherwise). */
+static int load_suppressions(gr_hub *h, gr_suppress **out)
+{
+	uint8_t key[GR_HASH_LEN] = {0};
+	gr_suppress *s = NULL;
+	*out = NULL;
+	int rc = gr_suppress_new(&s, key);
+	if (!rc)
+		rc = gr_catalog_suppression_each(h->cat, suppress_one, s);
+	if (!rc && gr_suppress_count(s)) {
+		/* entries exist: the key they were made with must be there */
+		gr_suppress_free(s);
+		s = NULL;
+		if (!(rc = gr_govern_key(h->dir, key)) && !(rc = gr_suppress_new(&s, key)))
+			rc = gr_catalog_suppression_each(h->cat, suppress_one, s);
+		if (!rc) {
+			*out = s;
+			return 0;
+		}
+	}
+	gr_suppress_free(s);
+	return rc;
+}
+
 int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size_t nfiles,
 		  const gr_hub_ingest_opts *o, gr_version_info *version_out, gr_hub_ingest_result *res)
 {
@@ -449,6 +479,7 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	history_open_soon(h);
 	gr_pool *pool = NULL;
 	gr_store_writer *w = NULL;
+	gr_suppress *suppress = NULL;
 	gr_buf stats = GR_BUF_INIT;
 	bool in_tx = false;
 	double t0 = gr_time_mono();
@@ -479,7 +510,7 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	if (have_parent && !o->replace && (rc = gr_catalog_stage_version(h->cat, parent.id)))
 		goto out_parent;
 	struct pack_sink sink = {h->cat};
-	gr_store_writer_opts wo = {.pool = pool, .on_pack = on_pack, .ctx = &sink};
+	gr_store_writer_opts wo = {.pool = pool, .on_pack = gr_hub_on_pack, .ctx = &sink};
 	if ((rc = gr_catalog_next_frame_id(h->cat, &wo.first_frame_id)) ||
 	    (rc = gr_store_writer_new(&w, h->store, &wo)))
 		goto out_parent;
@@ -489,6 +520,9 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 			     .bad_line = o->bad_line, .progress = o->progress, .ctx = o->ctx, .cancel = o->cancel};
 	if (o->scan && (rc = gr_hub_pii_db(h, &io.scan_db)))
 		goto out_parent;
+	if ((rc = load_suppressions(h, &suppress)))
+		goto out_parent;
+	io.suppress = suppress;
 	if ((rc = gr_ingest_files(h->cat, w, pool, files, nfiles, &io, &res->stats)))
 		goto out_parent;
 	if ((rc = gr_store_writer_finish(w)))
@@ -528,6 +562,7 @@ out:
 	}
 	gr_store_writer_free(w);
 	gr_pool_free(pool);
+	gr_suppress_free(suppress);
 	gr_buf_free(&stats);
 	gr_hub_unlock(h);
 	res->seconds = gr_time_mono() - t0;
@@ -726,7 +761,7 @@ struct export_ctx {
 	int fd;
 	gr_zout *z;
 	gr_buf line;
-	uint64_t records, bytes, total;
+	uint64_t records, bytes, total, removed;
 	uint32_t redact;
 	void (*progress)(uint64_t done, uint64_t total, void *ctx);
 	void *pctx;
@@ -737,6 +772,12 @@ static int export_one(int64_t rid, void *ctx)
 	struct export_ctx *e = ctx;
 	gr_record_info r;
 	int rc = gr_catalog_record_get(e->h->cat, rid, &r);
+	gr_tombstone t;
+	if (rc == GR_ENOTFOUND && gr_catalog_tombstone_get(e->h->cat, rid, &t) == 0) {
+		gr_error_clear();
+		e->removed++;
+		return 0; /* removed since this version was made */
+	}
 	if (rc)
 		return rc;
 	rc = gr_hub_export_line(e->h, &r, e->redact, &e->line);

@@ -60,6 +60,10 @@ typedef struct {
 } gr_texts_job;
 int gr_hub_texts_run(gr_hub *h, const gr_texts_job *j);
 
+/* A store writer's on_pack callback: adds the pack and its frames to the
+ * catalog; ctx points to the gr_catalog pointer. */
+int gr_hub_on_pack(const gr_pack_info *p, void *ctx);
+
 /* Rolls the catalog's transaction back, keeping the error (and its code)
  * that made the caller give up; returns that code. */
 int gr_hub_rollback(gr_hub *h, int rc);

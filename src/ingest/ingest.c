@@ -22,6 +22,7 @@
 #include "ingest/ingest.h"
 #include "ingest/jsonl.h"
 #include "ingest/textscan.h"
+#include "govern/consent.h"
 #include "warc/warc.h"
 #include "store/cdc.h"
 
@@ -709,6 +710,15 @@ static int commit_block(committer *c, block *b)
 				break;
 			r->text_len = len;
 			c->st->revisits++;
+		}
+		const char *why;
+		if (c->o->suppress &&
+		    gr_suppress_match(c->o->suppress, r->hash, r->url != NONE ? b->arena.ptr + r->url : NULL,
+				      r->url != NONE ? r->url_len : 0, r->kind == DOC_REVISIT ? NULL : rec_text(b, r),
+				      r->kind == DOC_REVISIT ? 0 : r->text_len, &why)) {
+			/* removed before: its content, URL or text is on the suppression list */
+			c->st->suppressed++;
+			continue;
 		}
 		c->st->records_in++;
 		c->st->text_bytes += r->text_len;

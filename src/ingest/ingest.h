@@ -63,6 +63,7 @@ typedef struct {
 	uint64_t status_skipped;  /* responses other than 2xx (without --keep-status) */
 	uint64_t revisits;        /* revisit records kept as pointers to the payload they repeat */
 	uint64_t scanned;         /* --scan: records scanned as they came in */
+	uint64_t suppressed;      /* records dropped: they match a removal (src/govern/consent.h) */
 } gr_ingest_stats;
 
 typedef struct {
@@ -73,6 +74,7 @@ typedef struct {
 } gr_ingest_progress;
 
 struct gr_pii_db;
+struct gr_suppress;
 typedef struct {
 	const char *text_field; /* NULL: "text", else "content" */
 	const char *source;     /* source name; NULL: each file's base name */
@@ -89,6 +91,8 @@ typedef struct {
 	/* --scan: scan each text for PII and quality as it comes in (on the
 	 * workers) and store the results; NULL: no scan */
 	const struct gr_pii_db *scan_db;
+	/* the suppression list of past removals; NULL or empty: none */
+	const struct gr_suppress *suppress;
 } gr_ingest_opts;
 
 /* Ingests files. The caller has begun a catalog transaction and a staging

@@ -163,4 +163,34 @@ int gr_store_scan_pack(gr_store *s, const char *name, bool decompress,
  * counts them into *removed. */
 int gr_store_clean_tmp(gr_store *s, int64_t min_age, uint64_t *removed);
 
+/* Calls cb with the decompressed bytes of every zstd frame found in
+ * data[0..n) (at most GR_FRAME_MAX bytes of each; frames that do not decode
+ * are skipped). */
+int gr_store_each_zstd_frame(const void *data, size_t n, int (*cb)(const void *out, size_t len, void *ctx),
+			     void *ctx);
+
+/* ---- rewriting a pack without some chunks (removal; src/store/rewrite.c) ---- */
+typedef struct {
+	uint32_t index;   /* the frame's position in the old pack, from 0 */
+	bool dropped;     /* it held only dropped chunks: it is gone */
+	bool rebuilt;     /* recompressed: its chunks have new offsets (on_chunk) */
+	gr_frame_loc loc; /* where it is in the new pack (pack name unset) */
+	uint32_t nchunks;
+} gr_rewrite_frame;
+
+typedef struct {
+	bool (*keep)(const uint8_t hash[GR_HASH_LEN], void *ctx);
+	int (*on_frame)(const gr_rewrite_frame *f, void *ctx);
+	/* a kept chunk of a rebuilt frame, at its new offset in the frame's data */
+	int (*on_chunk)(uint32_t index, const uint8_t hash[GR_HASH_LEN], uint32_t off, void *ctx);
+	void *ctx;
+} gr_pack_rewrite;
+
+/* Writes pack `name` again without the chunks keep() rejects: untouched
+ * frames are copied byte for byte, the others recompressed with the chunks
+ * kept, empty ones dropped. The new pack is durable under new_name when this
+ * returns 0; the old one is not deleted. */
+int gr_store_pack_rewrite(gr_store *s, const char *name, const gr_pack_rewrite *rw,
+			  char new_name[GR_PACK_NAME_LEN + 1], uint64_t *new_size);
+
 #endif

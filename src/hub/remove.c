@@ -622,6 +622,7 @@ int gr_hub_remove(gr_hub *h, int64_t request, const gr_hub_remove_opts *o, gr_hu
 		if ((rc = gr_catalog_chunk_loc(h->cat, ch[i], &loc)) || (rc = read_one_chunk(&loc, &cr)) ||
 		    (rc = needle_add(&nd, text.ptr ? text.ptr : "", text.len)))
 			goto out;
+		res->bytes_purged += text.len;
 		memmove(ch[ndrop++], ch[i], GR_HASH_LEN);
 	}
 	double t_purged = gr_time_mono();

@@ -135,6 +135,12 @@ static int run_job(gr_jobs *j, struct job *jb, cJSON **result)
 		rc = !strcmp(jb->kind, "scan")	   ? gr_api_scan(h, sp, jb->params, &ctl, result)
 		     : !strcmp(jb->kind, "filter") ? gr_api_filter(h, sp, jb->params, &ctl, result)
 						   : gr_api_dedup(h, sp, jb->params, &ctl, result);
+	} else if (!strcmp(jb->kind, "remove")) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(jb->params, "request");
+		const cJSON *who = cJSON_GetObjectItemCaseSensitive(jb->params, "author");
+		rc = gr_api_remove(h, cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0,
+				   cJSON_IsString(who) ? who->valuestring : NULL,
+				   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(jb->params, "full_check")), &ctl, result);
 	} else {
 		rc = gr_error_set(GR_EINVAL, "unknown job kind '%s'", jb->kind);
 	}

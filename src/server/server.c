@@ -671,6 +671,10 @@ enum route {
 	R_FILTER,
 	R_DEDUP,
 	R_QUERY,
+	R_REMOVAL_LIST,
+	R_REMOVAL,
+	R_REMOVAL_APPLY,
+	R_GOV_LOG,
 };
 
 static const struct {
@@ -707,6 +711,10 @@ static const struct {
 	{R_FILTER, "POST", "v1/datasets/*/versions/*/filter", NEED_CURATE, "filter"},
 	{R_DEDUP, "POST", "v1/datasets/*/versions/*/dedup", NEED_CURATE, "dedup"},
 	{R_QUERY, "POST", "v1/query", NEED_READ, NULL},
+	{R_REMOVAL_LIST, "GET", "v1/removals", NEED_PRIVACY, NULL},
+	{R_REMOVAL, "GET", "v1/removals/*", NEED_PRIVACY, NULL},
+	{R_REMOVAL_APPLY, "POST", "v1/removals/*/apply", NEED_PRIVACY, "removal.apply"},
+	{R_GOV_LOG, "GET", "v1/governance-log", NEED_AUDIT, NULL},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -1007,9 +1015,61 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		cJSON_Delete(b);
 		return answer(c, rc, o, 200);
 	}
-	case R_REMOVALS:
-		audit(cn, q, routes[ri].action, method, url, "failed", "removal requests are not implemented yet");
-		return send_error_code(c, 501, "not_implemented", "removal requests are not implemented yet");
+	case R_REMOVALS: {
+		/* a request: recorded at once; with "apply": true, applied as a job */
+		cJSON *b = cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len);
+		if (!cJSON_IsObject(b)) {
+			cJSON_Delete(b);
+			rc = gr_error_set(GR_EINVAL, "the body is a JSON object: {\"selector_kind\", \"selector\", ...}");
+			break;
+		}
+		bool apply = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "apply"));
+		bool full = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "full_check"));
+		if ((rc = hub_get(&h))) {
+			cJSON_Delete(b);
+			break;
+		}
+		rc = gr_api_consent_add(h, b, cn->user, &o);
+		hub_put(h);
+		cJSON_Delete(b);
+		if (!rc && apply) {
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddNumberToObject(p, "request", cJSON_GetObjectItemCaseSensitive(o, "id")->valuedouble);
+			cJSON_AddBoolToObject(p, "full_check", full);
+			cJSON_AddStringToObject(p, "author", cn->user);
+			cJSON_Delete(o);
+			o = NULL;
+			rc = submit(cn, "remove", p, &o);
+		}
+		break;
+	}
+	case R_REMOVAL_LIST:
+	case R_REMOVAL:
+	case R_GOV_LOG: {
+		int64_t id = 0;
+		if (r == R_REMOVAL && (gr_api_cursor(segs[2], &id) || id <= 0))
+			return send_error(c, 400, GR_EINVAL, "a request id is a positive number");
+		if ((rc = hub_get(&h)))
+			return send_error(c, 0, rc, gr_error_last());
+		rc = r == R_REMOVAL_LIST ? gr_api_removals(h, &o)
+		     : r == R_REMOVAL	 ? gr_api_removal(h, id, &o)
+					 : gr_api_governance_log(h, &o);
+		hub_put(h);
+		return answer(c, rc, o, 200);
+	}
+	case R_REMOVAL_APPLY: {
+		int64_t id;
+		if (gr_api_cursor(segs[2], &id) || id <= 0)
+			return send_error(c, 400, GR_EINVAL, "a request id is a positive number");
+		cJSON *b = q->body.len ? cJSON_ParseWithLength(q->body.ptr, q->body.len) : NULL;
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddNumberToObject(p, "request", (double)id);
+		cJSON_AddBoolToObject(p, "full_check", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "full_check")));
+		cJSON_AddStringToObject(p, "author", cn->user);
+		cJSON_Delete(b);
+		rc = submit(cn, "remove", p, &o);
+		break;
+	}
 	case R_NONE:
 		break;
 	}
@@ -1025,14 +1085,15 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		const char *outcome = rc == GR_EPERM				       ? "denied"
 				      : rc					       ? "failed"
 				      : r == R_INGEST || r == R_VERIFY || r == R_GC || r == R_SCAN || r == R_FILTER ||
-						r == R_DEDUP
+						r == R_DEDUP || r == R_REMOVAL_APPLY || (r == R_REMOVALS && cJSON_GetObjectItemCaseSensitive(o, "kind"))
 					? "accepted"
 										     : "done";
 		audit(cn, q, action, method, url, outcome, detail);
 	}
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
-	bool job = r == R_INGEST || r == R_VERIFY || r == R_GC || r == R_SCAN || r == R_FILTER || r == R_DEDUP;
+	bool job = r == R_INGEST || r == R_VERIFY || r == R_GC || r == R_SCAN || r == R_FILTER || r == R_DEDUP ||
+		   r == R_REMOVAL_APPLY || (r == R_REMOVALS && cJSON_GetObjectItemCaseSensitive(o, "kind"));
 	return send_json(c, job ? 202 : 200, o);
 }
 

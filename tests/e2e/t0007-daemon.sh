@@ -170,7 +170,8 @@ expect_api 400 PUT "/v1/roles/uid:1/emperor"
 expect_api 200 GET /v1/audit-log
 expect_in out '"action":"roles.set","target":"PUT /v1/roles/uid:4242/curator","outcome":"done"' "role changes are audited"
 expect_in out '"action":"ingest"' "ingests are audited"
-expect_api 501 POST /v1/removals -H 'Content-Type: application/json' -d '{}'
+expect_api 400 POST /v1/removals -H 'Content-Type: application/json' -d '{}'
+expect_in out 'a request needs one selector' "POST /v1/removals without a selector: 400"
 expect_api 200 POST /v1/pii -H 'Content-Type: text/plain' --data-binary 'write to jane.doe@example.org today'
 expect_in out '{"type":"EMAIL","start":9,"end":29,"text":"jane.doe@example.org"}' "POST /v1/pii: the e-mail span with byte offsets"
 printf 'write to jane.doe@example.org today' | "$G" --json pii - >pii.cli

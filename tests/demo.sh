@@ -33,6 +33,11 @@ $G query web "DELETE FROM records" || true
 show export web-clean -o demo-hub/web-clean.jsonl --redact
 printf '\n$ grep -o "<[A-Z_]*>" demo-hub/web-clean.jsonl | sort | uniq -c\n'
 grep -o "<[A-Z_]*>" demo-hub/web-clean.jsonl | sort | uniq -c
+printf '\n$ granary consent add --text "%s" --basis gdpr-art17 --apply\n' "$(head -n 1 tests/data/pii-eval/mixed.jsonl | grep -o '[A-Za-z0-9._-]*@[A-Za-z0-9.-]*' | head -n 1)"
+$G consent add --text "$(head -n 1 tests/data/pii-eval/mixed.jsonl | grep -o '[A-Za-z0-9._-]*@[A-Za-z0-9.-]*' | head -n 1)" --basis gdpr-art17 --apply
+show log web
+show removal list
+show log --audit
 show verify --full
 printf '\n$ git -C demo-hub/history.git log --oneline web\n'
 git -C demo-hub/history.git log --oneline web

@@ -1955,3 +1955,133 @@ int gr_catalog_gov_log_each(gr_catalog *c,
 	sqlite3_finalize(s);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ documentation */
+
+int gr_catalog_doc_get(gr_catalog *c, int64_t version, char **doc, int64_t *from)
+{
+	*doc = NULL;
+	*from = 0;
+	sqlite3_stmt *d, *p;
+	int rc = prepare(c, "SELECT doc FROM documents WHERE version = ?1", &d);
+	if (rc)
+		return rc;
+	if ((rc = prepare(c, "SELECT parent FROM version_parents WHERE version = ?1 AND ord = 0", &p))) {
+		sqlite3_finalize(d);
+		return rc;
+	}
+	/* walk first parents; a chain is at most as long as the versions */
+	for (int64_t v = version; v && !*doc;) {
+		sqlite3_reset(d);
+		sqlite3_bind_int64(d, 1, v);
+		if (sqlite3_step(d) == SQLITE_ROW) {
+			if (!(*doc = col_text(d, 0)))
+				rc = GR_ENOMEM;
+			*from = v;
+			break;
+		}
+		sqlite3_reset(p);
+		sqlite3_bind_int64(p, 1, v);
+		v = sqlite3_step(p) == SQLITE_ROW ? sqlite3_column_int64(p, 0) : 0;
+	}
+	sqlite3_finalize(d);
+	sqlite3_finalize(p);
+	return rc;
+}
+
+int gr_catalog_doc_put(gr_catalog *c, int64_t version, const char *doc, const char *by)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "INSERT OR REPLACE INTO documents(version, doc, updated, updated_by) VALUES (?1, ?2, ?3, ?4)",
+			 &s);
+	if (rc)
+		return rc;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	sqlite3_bind_int64(s, 1, version);
+	sqlite3_bind_text(s, 2, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, by, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "store documents");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_policy_get(gr_catalog *c, char **policy)
+{
+	sqlite3_stmt *s;
+	*policy = NULL;
+	int rc = prepare(c, "SELECT policy FROM doc_policy WHERE id = 1", &s);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW && !(*policy = col_text(s, 0)))
+		rc = GR_ENOMEM;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_policy_put(gr_catalog *c, const char *policy, const char *by)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "INSERT OR REPLACE INTO doc_policy(id, policy, updated, updated_by) VALUES (1, ?1, ?2, ?3)", &s);
+	if (rc)
+		return rc;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	sqlite3_bind_text(s, 1, policy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, by, -1, SQLITE_STATIC);
+	rc = step_done(c, s, "store policy");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_tag_add(gr_catalog *c, const char *name, int64_t version, const char *by, const char *message)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "INSERT INTO tags(name, version, created, created_by, message) VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+	if (rc)
+		return rc;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, version);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, by, -1, SQLITE_STATIC);
+	bind_opt_text(s, 5, message);
+	rc = step_done(c, s, "add tag");
+	sqlite3_finalize(s);
+	if (rc == GR_EEXIST)
+		return gr_error_set(GR_EEXIST, "tag '%s' exists", name);
+	return rc;
+}
+
+int gr_catalog_tag_get(gr_catalog *c, const char *name, int64_t *version)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT version FROM tags WHERE name = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*version = sqlite3_column_int64(s, 0);
+	else
+		rc = gr_error_set(GR_ENOTFOUND, "no tag '%s'", name);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_tag_each(gr_catalog *c,
+			int (*cb)(const char *name, int64_t version, const char *created, const char *by,
+				  const char *message, void *ctx),
+			void *ctx)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT name, version, created, created_by, message FROM tags ORDER BY created, name", &s);
+	while (!rc && sqlite3_step(s) == SQLITE_ROW)
+		rc = cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
+			(const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			(const char *)sqlite3_column_text(s, 4), ctx);
+	sqlite3_finalize(s);
+	return rc;
+}

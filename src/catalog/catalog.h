@@ -318,6 +318,22 @@ int gr_catalog_gov_log_each(gr_catalog *c,
 				      const char *detail, void *ctx),
 			    void *ctx);
 
+/* ---- documentation and tags (schema/005_docs.sql) ---- */
+/* The documents of a version, or of its nearest ancestor that has some
+ * (*from: the version they belong to; 0 and *doc NULL when none). */
+int gr_catalog_doc_get(gr_catalog *c, int64_t version, char **doc, int64_t *from);
+int gr_catalog_doc_put(gr_catalog *c, int64_t version, const char *doc, const char *by);
+/* The stored policy (NULL when the default applies). */
+int gr_catalog_policy_get(gr_catalog *c, char **policy);
+int gr_catalog_policy_put(gr_catalog *c, const char *policy, const char *by);
+int gr_catalog_tag_add(gr_catalog *c, const char *name, int64_t version, const char *by, const char *message);
+/* GR_ENOTFOUND when there is no such tag. */
+int gr_catalog_tag_get(gr_catalog *c, const char *name, int64_t *version);
+int gr_catalog_tag_each(gr_catalog *c,
+			int (*cb)(const char *name, int64_t version, const char *created, const char *by,
+				  const char *message, void *ctx),
+			void *ctx);
+
 /* The path of the catalog's database file (the query engine opens its own,
  * read-only connection to it). */
 const char *gr_catalog_path(gr_catalog *c);

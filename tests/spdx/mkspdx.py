@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""
+Generates src/govern/spdx_licenses.inc, the SPDX License List as a sorted C
+table, from three npm packages (pinned below; see src/govern/SPDX-SOURCES.md):
+
+  spdx-license-list  licence ids, full names, OSI flag (SPDX License List 3.28.0)
+  spdx-license-ids   which licence ids are deprecated (deprecated.json)
+  spdx-exceptions    exception ids and the deprecated exception ids
+
+Usage (from the repository root):
+
+  python3 tests/spdx/mkspdx.py            # runs `npm pack` for the pinned versions into a temp dir
+  python3 tests/spdx/mkspdx.py DIR        # DIR holds the three .tgz files already
+
+The table is sorted by ASCII-lower-cased id (the order strcasecmp gives), so
+spdx.c finds an id with a binary search that ignores case. Ids ending in "+"
+(GPL-2.0+ and five more deprecated GNU ids) are left out: the expression
+grammar reads them as the id followed by the "+" operator, and the "+" forms
+are normalised through the replacement columns below.
+
+Replacements: for a deprecated id whose successor on the list is one id, the
+table names it, so that parsing normalises the old id. These are the
+successors the SPDX License List itself gives in its deprecation notes (the
+GNU ids split into -only / -or-later in list 3.0; the four duplicates below),
+and they are exactly the aliases python3-license-expression resolves for the
+same ids. Deprecated ids whose successor is an expression ("eCos-2.0" is
+"GPL-2.0-or-later WITH eCos-exception-2.0", the GPL-*-with-*-exception ids,
+wxWindows, Net-SNMP) have none: they stay as written, flagged deprecated.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+PACKAGES = {
+    "spdx-license-list": "6.12.0",
+    "spdx-license-ids": "3.0.24",
+    "spdx-exceptions": "2.5.0",
+}
+SPDX_LIST_VERSION = "3.28.0"  # spdx-license-list 6.12.0 readme: "SPDX License List version 3.28.0 (2026-02-20)"
+
+# Deprecated id -> (replacement, replacement when followed by "+").
+GNU = ["AGPL-1.0", "AGPL-3.0", "GFDL-1.1", "GFDL-1.2", "GFDL-1.3", "GPL-1.0", "GPL-2.0",
+       "GPL-3.0", "LGPL-2.0", "LGPL-2.1", "LGPL-3.0"]
+REPLACED = {g: (g + "-only", g + "-or-later") for g in GNU}
+REPLACED.update({
+    "BSD-2-Clause-FreeBSD": ("BSD-2-Clause-Views", None),
+    "BSD-2-Clause-NetBSD": ("BSD-2-Clause", None),
+    "Nunit": ("zlib-acknowledgement", None),
+    "StandardML-NJ": ("SMLNJ", None),
+    "bzip2-1.0.5": ("bzip2-1.0.6", None),
+})
+
+OUT = "src/govern/spdx_licenses.inc"
+
+
+def member(tgz, name):
+    with tarfile.open(tgz) as t:
+        return json.load(t.extractfile("package/" + name))
+
+
+def c_str(s):
+    if s is None:
+        return "NULL"
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 32 <= ord(ch) < 127:
+            out.append(ch)
+        else:  # UTF-8 bytes as octal escapes (names are ASCII today)
+            out.extend("\\%03o" % b for b in ch.encode())
+    return '"' + "".join(out) + '"'
+
+
+def main():
+    tmp = None
+    if len(sys.argv) > 1:
+        d = sys.argv[1]
+    else:
+        d = tmp = tempfile.mkdtemp(prefix="mkspdx")
+        specs = ["%s@%s" % kv for kv in PACKAGES.items()]
+        subprocess.run(["npm", "pack", "--silent"] + specs, cwd=d, check=True,
+                       stdout=subprocess.DEVNULL)
+    tgz = {p: os.path.join(d, "%s-%s.tgz" % (p, v)) for p, v in PACKAGES.items()}
+
+    lic = member(tgz["spdx-license-list"], "spdx.json")
+    readme = tarfile.open(tgz["spdx-license-list"]).extractfile("package/readme.md").read().decode()
+    assert "version %s" % SPDX_LIST_VERSION in readme, "spdx-license-list is not list " + SPDX_LIST_VERSION
+    dep = set(member(tgz["spdx-license-ids"], "deprecated.json"))
+    exc = member(tgz["spdx-exceptions"], "index.json")
+    exc_dep = member(tgz["spdx-exceptions"], "deprecated.json")
+
+    rows = []
+    for k, v in lic.items():
+        if k.endswith("+"):
+            continue
+        deprecated = k in dep
+        rep = REPLACED.get(k, (None, None))
+        assert not rep[0] or deprecated, k
+        for r in rep:
+            assert r is None or (r in lic and r not in dep), (k, r)
+        rows.append((k, v["name"], deprecated, False, bool(v.get("osiApproved")), rep[0], rep[1]))
+    for k in exc:
+        rows.append((k, None, False, True, False, None, None))
+    for k in exc_dep:
+        rows.append((k, None, True, True, False, None, None))
+    # every deprecated licence id of the npm list must be on the licence list
+    assert all(k in lic for k in dep), sorted(k for k in dep if k not in lic)
+    rows.sort(key=lambda r: r[0].lower())
+    lows = [r[0].lower() for r in rows]
+    assert len(set(lows)) == len(lows), "two ids differ only in case"
+    for r in rows:
+        assert all(c.isalnum() or c in "-." for c in r[0]), r[0]
+
+    nlic = sum(1 for r in rows if not r[3])
+    with open(OUT, "w") as f:
+        f.write("/* Generated by tests/spdx/mkspdx.py from the npm packages %s\n"
+                % ", ".join("%s@%s" % kv for kv in PACKAGES.items()))
+        f.write(" * (SPDX License List %s; sources and licences in src/govern/SPDX-SOURCES.md).\n"
+                % SPDX_LIST_VERSION)
+        f.write(" * Do not edit; rerun the script. Sorted by ASCII-lower-cased id.\n")
+        f.write(" * Columns: id, full name (licences only), flags, replacement of a\n"
+                " * deprecated id, replacement of the deprecated id followed by \"+\". */\n")
+        f.write('#define SPDX_LIST_VERSION "%s"\n' % SPDX_LIST_VERSION)
+        f.write("#define SPDX_NLICENSES %d\n#define SPDX_NEXCEPTIONS %d\n" % (nlic, len(rows) - nlic))
+        f.write("static const struct spdx_entry spdx_table[] = {\n")
+        for k, name, deprecated, is_exc, osi, rep, rep_plus in rows:
+            flags = [f for f, on in (("SPDX_F_DEPRECATED", deprecated), ("SPDX_F_EXCEPTION", is_exc),
+                                     ("SPDX_F_OSI", osi)) if on]
+            f.write("\t{%s, %s, %s, %s, %s},\n" % (c_str(k), c_str(name), "|".join(flags) or "0",
+                                                  c_str(rep), c_str(rep_plus)))
+        f.write("};\n")
+    if tmp:
+        shutil.rmtree(tmp)
+    print("%s: %d licences, %d exceptions" % (OUT, nlic, len(rows) - nlic))
+
+
+if __name__ == "__main__":
+    main()

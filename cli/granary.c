@@ -32,6 +32,7 @@ enum exit_code {
 	EXIT_BADINPUT = 6,
 	EXIT_IO = 7,
 	EXIT_DENIED = 8,
+	EXIT_NOT_CLEARED = 9,
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -836,6 +837,12 @@ static int cmd_export(int argc, char **argv)
 			rc = gr_hub_export(hub, &vi, outp, mask, on_count_progress, &p, &n, &bytes);
 			gr_version_info_release(&vi);
 		}
+		/* the attributions the licences ask for, beside the data */
+		gr_buf notice = GR_BUF_INIT, np = GR_BUF_INIT;
+		if (!rc && !(rc = gr_api_notice(hub, argv[optind], &notice)) && !(rc = gr_buf_printf(&np, "%s.NOTICE", outp)))
+			rc = gr_write_file_atomic(np.ptr, notice.ptr, notice.len);
+		gr_buf_free(&notice);
+		gr_buf_free(&np);
 	}
 	progress_end(&p);
 	double dt = gr_time_mono() - t0;
@@ -1815,6 +1822,78 @@ static int print_governance_log(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ licences */
+
+static int cmd_license(int argc, char **argv)
+{
+	static const struct option opts[] = {{"use", required_argument, NULL, 'u'},
+					     {"source", required_argument, NULL, 's'},
+					     {NULL, 0, NULL, 0}};
+	const char *use = NULL, *source = NULL;
+	bool check = argc >= 2 && !strcmp(argv[1], "check"), set = argc >= 2 && !strcmp(argv[1], "set");
+	int c;
+	optind = 2;
+	while ((check || set) && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'u')
+			use = optarg;
+		else if (c == 's')
+			source = optarg;
+		else
+			return EXIT_USAGE;
+	}
+	if (!(check && use && argc - optind == 1) && !(set && source && argc - optind == 1))
+		return usage_error("usage: granary license check DATASET[@vN] --use commercial|research|academic\n"
+				   "       granary license set --source NAME SPDX-EXPRESSION%s",
+				   "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *o = NULL;
+	if (set) {
+		if (daemon_cl)
+			return fail(gr_error_set(GR_EINVAL, "license set works on the hub itself: stop the daemon or use --no-daemon"));
+		struct passwd *pw = getpwuid(getuid());
+		if ((rc = gr_api_license_set_source(hub, source, argv[optind], pw ? pw->pw_name : "unknown", &o)))
+			return fail(rc);
+		if (json_out)
+			print_json_line(o);
+		else
+			printf("source %s: %s\n", jstr(o, "source"), jstr(o, "license"));
+		cJSON_Delete(o);
+		return 0;
+	}
+	if (daemon_cl) {
+		gr_buf p = GR_BUF_INIT;
+		if (!(rc = version_path(&p, argv[optind])) && !(rc = gr_buf_printf(&p, "/license?use=")) &&
+		    !(rc = gr_client_escape(&p, use)))
+			rc = gr_client_json(daemon_cl, "GET", p.ptr, NULL, &o);
+		gr_buf_free(&p);
+	} else {
+		rc = gr_api_license_check(hub, argv[optind], use, &o);
+	}
+	if (rc)
+		return fail(rc);
+	bool allowed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "allowed"));
+	if (json_out) {
+		print_json_line(o);
+	} else {
+		printf("%s for %s use: %s\n", jstr(o, "version"), jstr(o, "use"), allowed ? "allowed" : "NOT ALLOWED");
+		const cJSON *e;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "licenses"))
+		{
+			const char *l = jstr(e, "license");
+			printf("  %-30s %8llu records  %-14s %s%s\n", l ? l : "(no licence known)",
+			       (unsigned long long)jnum(e, "records"), jstr(e, "class"),
+			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "allowed")) ? "allowed" : "not allowed",
+			       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "attribution")) ? ", attribution" : "");
+		}
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "conflicts"))
+		printf("  conflict: %s with %s: %s\n", jstr(e, "a"), jstr(e, "b"), jstr(e, "why"));
+	}
+	cJSON_Delete(o);
+	return allowed ? 0 : EXIT_NOT_CLEARED;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	(void)argv;
@@ -1878,6 +1957,7 @@ static const struct command {
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
 	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},
 	{"audit-log", cmd_audit_log, "audit-log [--limit N] [--after ID] writes asked of the daemon, and refusals"},
+	{"license", cmd_license, "license check DATASET[@vN] --use U | license set --source NAME EXPR"},
 	{"consent", cmd_consent, "consent add (--url U|--text T|...) [--apply]  record an opt-out or erasure request"},
 	{"remove", cmd_remove, "remove REQUEST_ID                  apply a request: every version, the disk, future ingests"},
 	{"removal", cmd_removal, "removal list | removal show ID     requests, their status and proof"},

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "govern/consent.h"
+#include "govern/spdx.h"
 #include "ingest/piifile.h"
 #include "query/query.h"
 #include "scan/pii.h"
@@ -1158,4 +1159,217 @@ int gr_api_governance_log(gr_hub *h, cJSON **out)
 		return rc;
 	}
 	return done(a, out);
+}
+
+/* ------------------------------------------------------------------ licences */
+
+int gr_api_license_set_source(gr_hub *h, const char *source, const char *expr, const char *who, cJSON **out)
+{
+	gr_buf norm = GR_BUF_INIT;
+	int rc = gr_spdx_normalize(expr, strlen(expr), 0, &norm);
+	if (rc)
+		return gr_error_wrap(rc, "licence '%.200s'", expr);
+	gr_catalog *cat = gr_hub_catalog(h);
+	if (!(rc = gr_catalog_begin(cat))) {
+		if ((rc = gr_catalog_source_license(cat, source, norm.ptr)) ||
+		    (rc = gr_catalog_gov_log(cat, who, "license.source", 0, source)) || (rc = gr_catalog_commit(cat)))
+			gr_catalog_rollback(cat);
+	}
+	if (!rc) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "source", source);
+		cJSON_AddStringToObject(o, "license", norm.ptr);
+		rc = done(o, out);
+	}
+	gr_buf_free(&norm);
+	return rc;
+}
+
+/* The dataset's declared licence: card.license of the version's documents. */
+static char *declared_license(gr_hub *h, const gr_version_info *v)
+{
+	char *doc = NULL, *lic = NULL;
+	int64_t from;
+	if (gr_catalog_doc_get(gr_hub_catalog(h), v->id, &doc, &from) || !doc)
+		return NULL;
+	cJSON *d = cJSON_Parse(doc);
+	const char *l = jstr(cJSON_GetObjectItemCaseSensitive(d, "card"), "license");
+	if (l)
+		lic = gr_strdup(l);
+	cJSON_Delete(d);
+	free(doc);
+	return lic;
+}
+
+int gr_api_license_check(gr_hub *h, const char *spec, const char *use_name, cJSON **out)
+{
+	*out = NULL;
+	gr_spdx_use use;
+	if (gr_spdx_use_parse(use_name ? use_name : "", &use))
+		return gr_error_set(GR_EINVAL, "--use is commercial, research or academic");
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	gr_query *q = NULL;
+	cJSON *o = cJSON_CreateObject(), *lics = NULL;
+	char *declared = declared_license(h, &v);
+	struct {
+		gr_spdx_expr *e;
+		char *text;
+	} parsed[256];
+	int np = 0;
+	uint64_t bad_records = 0, bad_bytes = 0, unknown = 0;
+	if ((rc = gr_hub_query_open(h, &v, NULL, &q)) ||
+	    (rc = gr_query_prepare(q, "SELECT license, count(*), sum(len) FROM records GROUP BY license ORDER BY 2 DESC")))
+		goto out;
+	char name[GR_DATASET_NAME_MAX + 16];
+	snprintf(name, sizeof name, "%s@v%d", v.dataset, v.num);
+	cJSON_AddStringToObject(o, "version", name);
+	cJSON_AddStringToObject(o, "use", gr_spdx_use_name(use));
+	lics = cJSON_AddArrayToObject(o, "licenses");
+	while ((rc = gr_query_step(q)) > 0) {
+		size_t n;
+		const char *t = gr_query_col_type(q, 0) == GR_QV_NULL ? NULL : gr_query_col_text(q, 0, &n);
+		uint64_t cnt = (uint64_t)gr_query_col_int(q, 1), bytes = (uint64_t)gr_query_col_int(q, 2);
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddItemToObject(e, "license", str_or_null(t));
+		cJSON_AddNumberToObject(e, "records", (double)cnt);
+		cJSON_AddNumberToObject(e, "bytes", (double)bytes);
+		gr_spdx_expr *x = NULL;
+		bool allowed = false;
+		unsigned duties = 0;
+		if (t && !gr_spdx_parse(&x, t, n, GR_SPDX_ALLOW_UNKNOWN)) {
+			gr_spdx_class c = gr_spdx_expr_class(x);
+			allowed = gr_spdx_allows(x, use, &duties);
+			cJSON_AddStringToObject(e, "class", gr_spdx_scope_name(c.scope));
+			cJSON_AddBoolToObject(e, "classified", c.known);
+			cJSON_AddBoolToObject(e, "attribution", (duties | c.duties) & GR_SPDX_ATTRIBUTION);
+			cJSON_AddBoolToObject(e, "share_alike", (c.duties & GR_SPDX_SHARE_ALIKE) != 0);
+			cJSON_AddBoolToObject(e, "no_derivatives", (c.duties & GR_SPDX_NO_DERIVATIVES) != 0);
+			if (np < (int)(sizeof parsed / sizeof *parsed)) {
+				parsed[np].e = x;
+				parsed[np].text = gr_strdup(t);
+				np++;
+				x = NULL;
+			}
+		} else {
+			/* no licence known (or not an SPDX expression): the conservative class */
+			gr_error_clear();
+			cJSON_AddStringToObject(e, "class", "unspecified");
+			cJSON_AddBoolToObject(e, "classified", false);
+			unknown += cnt;
+		}
+		gr_spdx_free(x);
+		cJSON_AddBoolToObject(e, "allowed", allowed);
+		if (!allowed) {
+			bad_records += cnt;
+			bad_bytes += bytes;
+		}
+		cJSON_AddItemToArray(lics, e);
+	}
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	/* conflicts between the inputs (an adapted dataset: filtered, mixed) */
+	cJSON *conf = cJSON_AddArrayToObject(o, "conflicts");
+	gr_buf why = GR_BUF_INIT;
+	for (int i = 0; i < np; i++)
+		for (int j = i + 1; j < np; j++) {
+			gr_spdx_verdict vd;
+			gr_buf_reset(&why);
+			if (gr_spdx_conflict(&vd, parsed[i].e, parsed[j].e, 0, &why) == 0 && vd == GR_SPDX_CONFLICT) {
+				cJSON *c = cJSON_CreateObject();
+				cJSON_AddStringToObject(c, "a", parsed[i].text);
+				cJSON_AddStringToObject(c, "b", parsed[j].text);
+				cJSON_AddStringToObject(c, "why", why.ptr ? why.ptr : "");
+				cJSON_AddItemToArray(conf, c);
+			}
+			gr_error_clear();
+		}
+	/* a declared licence allowing more than the inputs do */
+	cJSON_AddItemToObject(o, "declared", str_or_null(declared));
+	if (declared) {
+		gr_spdx_expr *d = NULL;
+		if (gr_spdx_parse(&d, declared, strlen(declared), GR_SPDX_ALLOW_UNKNOWN) == 0) {
+			gr_spdx_class dc = gr_spdx_expr_class(d);
+			for (int i = 0; i < np; i++) {
+				gr_spdx_class ic = gr_spdx_expr_class(parsed[i].e);
+				if (dc.scope > ic.scope) {
+					cJSON *c = cJSON_CreateObject();
+					cJSON_AddStringToObject(c, "a", declared);
+					cJSON_AddStringToObject(c, "b", parsed[i].text);
+					cJSON_AddStringToObject(c, "why", "the dataset's declared licence allows more than an input's");
+					cJSON_AddItemToArray(conf, c);
+				}
+			}
+		} else {
+			gr_error_clear();
+		}
+		gr_spdx_free(d);
+	}
+	gr_buf_free(&why);
+	cJSON_AddNumberToObject(o, "records_not_allowed", (double)bad_records);
+	cJSON_AddNumberToObject(o, "bytes_not_allowed", (double)bad_bytes);
+	cJSON_AddNumberToObject(o, "records_without_license", (double)unknown);
+	cJSON_AddBoolToObject(o, "allowed", bad_records == 0 && cJSON_GetArraySize(conf) == 0);
+	rc = done(o, out);
+	o = NULL;
+out:
+	for (int i = 0; i < np; i++) {
+		gr_spdx_free(parsed[i].e);
+		free(parsed[i].text);
+	}
+	cJSON_Delete(o);
+	gr_query_free(q);
+	free(declared);
+	gr_version_info_release(&v);
+	return rc;
+}
+
+int gr_api_notice(gr_hub *h, const char *spec, gr_buf *out)
+{
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	gr_query *q = NULL;
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	rc = gr_buf_printf(out,
+			   "NOTICE for %s@v%d (%llu records), written by Granary on %.10s\n\n"
+			   "The records come from the sources below, grouped by licence. A record is under the licence\n"
+			   "named on its page or in its input, else under its source's. Licences that require it are\n"
+			   "to be credited as listed; \"no licence known\" clears no use.\n",
+			   v.dataset, v.num, (unsigned long long)v.records, now);
+	if (!rc && !(rc = gr_hub_query_open(h, &v, NULL, &q)))
+		rc = gr_query_prepare(q, "SELECT license, source, count(*), group_concat(DISTINCT domain) FROM records "
+					 "GROUP BY license, source ORDER BY license IS NULL, license, 3 DESC");
+	char last[512] = "\x01";
+	while (!rc && (rc = gr_query_step(q)) > 0) {
+		size_t n, sn, dn;
+		const char *lic = gr_query_col_type(q, 0) == GR_QV_NULL ? NULL : gr_query_col_text(q, 0, &n);
+		const char *src = gr_query_col_type(q, 1) == GR_QV_NULL ? "(no source)" : gr_query_col_text(q, 1, &sn);
+		const char *dom = gr_query_col_type(q, 3) == GR_QV_NULL ? NULL : gr_query_col_text(q, 3, &dn);
+		if (strcmp(last, lic ? lic : "")) {
+			snprintf(last, sizeof last, "%s", lic ? lic : "");
+			unsigned duties = 0;
+			gr_spdx_expr *x = NULL;
+			if (lic && !gr_spdx_parse(&x, lic, n, GR_SPDX_ALLOW_UNKNOWN))
+				duties = gr_spdx_expr_class(x).duties;
+			gr_error_clear();
+			gr_spdx_free(x);
+			rc = gr_buf_printf(out, "\nLicence: %s%s%s\n", lic ? lic : "no licence known",
+					   duties & GR_SPDX_ATTRIBUTION ? " (attribution required)" : "",
+					   duties & GR_SPDX_SHARE_ALIKE ? " (share alike)" : "");
+		}
+		if (!rc)
+			rc = gr_buf_printf(out, "  %s: %lld records%s%.300s%s\n", src, (long long)gr_query_col_int(q, 2),
+					   dom ? " from " : "", dom ? dom : "", dom && dn > 300 ? ", ..." : "");
+	}
+	if (rc > 0)
+		rc = 0;
+	gr_query_free(q);
+	gr_version_info_release(&v);
+	return rc;
 }

@@ -99,6 +99,20 @@ int gr_api_removal(gr_hub *h, int64_t id, cJSON **out);
 /* The governance log: [{"id","at","who","action","request"?,"detail"}], oldest first. */
 int gr_api_governance_log(gr_hub *h, cJSON **out);
 
+/* ---- licences ---- */
+/* Sets a source's licence (an SPDX expression, normalised): {"source","license"}. */
+int gr_api_license_set_source(gr_hub *h, const char *source, const char *expr, const char *who, cJSON **out);
+/* Whether spec's records may be used for use ("commercial", "research", "academic"):
+ * {"version","use","licenses":[{license,records,bytes,class,classified,attribution,share_alike,
+ *  no_derivatives,allowed}],"conflicts":[{a,b,why}],"declared","records_not_allowed",
+ *  "bytes_not_allowed","records_without_license","allowed"}. A record's licence is its own
+ * (a licence link on the page, the input's license field), else its source's; none is the
+ * conservative class (no use allowed). */
+int gr_api_license_check(gr_hub *h, const char *spec, const char *use, cJSON **out);
+/* The NOTICE text of a version: its records grouped by licence and source, with the domains
+ * they come from and which licences require attribution. */
+int gr_api_notice(gr_hub *h, const char *spec, gr_buf *out);
+
 /* ---- access.db ---- */
 /* [{"principal","role","set_by","set_at"}] */
 int gr_api_roles(gr_access *a, cJSON **out);

@@ -351,6 +351,21 @@ int gr_catalog_check(gr_catalog *c, gr_buf *problem)
 
 /* ------------------------------------------------------------------ sources */
 
+int gr_catalog_source_license(gr_catalog *c, const char *name, const char *license)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(c, "UPDATE sources SET license = ?2 WHERE name = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, license, -1, SQLITE_STATIC);
+	if (!(rc = step_done(c, s, "set source licence")) && sqlite3_changes(c->db) == 0)
+		rc = gr_error_set(GR_ENOTFOUND, "no source named '%s' (granary query: SELECT DISTINCT source FROM records)",
+				  name);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int gr_catalog_source_get_or_add(gr_catalog *c, const char *name, const char *uri, int64_t *id_out)
 {
 	sqlite3_stmt *s;

@@ -42,6 +42,9 @@ int gr_catalog_check(gr_catalog *c, gr_buf *problem);
 /* ---- sources ---- */
 int gr_catalog_source_get_or_add(gr_catalog *c, const char *name, const char *uri, int64_t *id_out);
 
+/* Sets a source's licence (GR_ENOTFOUND when no source has this name). */
+int gr_catalog_source_license(gr_catalog *c, const char *name, const char *license);
+
 /* ---- store index ---- */
 int gr_catalog_next_frame_id(gr_catalog *c, uint64_t *out);
 int gr_catalog_pack_add(gr_catalog *c, const char *name, uint64_t size, int64_t *id_out);

@@ -675,6 +675,8 @@ enum route {
 	R_REMOVAL,
 	R_REMOVAL_APPLY,
 	R_GOV_LOG,
+	R_LICENSE,
+	R_NOTICE,
 };
 
 static const struct {
@@ -715,6 +717,8 @@ static const struct {
 	{R_REMOVAL, "GET", "v1/removals/*", NEED_PRIVACY, NULL},
 	{R_REMOVAL_APPLY, "POST", "v1/removals/*/apply", NEED_PRIVACY, "removal.apply"},
 	{R_GOV_LOG, "GET", "v1/governance-log", NEED_AUDIT, NULL},
+	{R_LICENSE, "GET", "v1/datasets/*/versions/*/license", NEED_READ, NULL},
+	{R_NOTICE, "GET", "v1/datasets/*/versions/*/notice", NEED_READ, NULL},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -861,6 +865,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_SCAN:
 	case R_FILTER:
 	case R_DEDUP:
+	case R_LICENSE:
+	case R_NOTICE:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
 		break;
@@ -1042,6 +1048,23 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 			rc = submit(cn, "remove", p, &o);
 		}
 		break;
+	}
+	case R_LICENSE:
+	case R_NOTICE: {
+		if ((rc = hub_get(&h)))
+			return send_error(c, 0, rc, gr_error_last());
+		if (r == R_LICENSE) {
+			rc = gr_api_license_check(h, spec, arg(c, "use"), &o);
+			hub_put(h);
+			return answer(c, rc, o, 200);
+		}
+		gr_buf text = GR_BUF_INIT;
+		rc = gr_api_notice(h, spec, &text);
+		hub_put(h);
+		enum MHD_Result ret = rc ? send_error(c, 0, rc, gr_error_last())
+					 : send_buf(c, 200, "text/plain; charset=utf-8", text.ptr ? text.ptr : "", text.len);
+		gr_buf_free(&text);
+		return ret;
 	}
 	case R_REMOVAL_LIST:
 	case R_REMOVAL:

@@ -38,7 +38,7 @@ $G consent add --text "$(head -n 1 tests/data/pii-eval/mixed.jsonl | grep -o '[A
 show log web
 show removal list
 show log --audit
-show license set --source c4-sample.01.json.gz ODC-By-1.0
+show license set --source c4-sample.01.json ODC-By-1.0
 show license check web --use commercial || true
 show export web-clean -o demo-hub/web-clean.jsonl
 printf '\n$ head -n 8 demo-hub/web-clean.jsonl.NOTICE\n'

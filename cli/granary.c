@@ -1894,6 +1894,81 @@ static int cmd_license(int argc, char **argv)
 	return allowed ? 0 : EXIT_NOT_CLEARED;
 }
 
+static int cmd_contains(int argc, char **argv)
+{
+	static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
+					     {"hash", required_argument, NULL, 'H'},
+					     {"text-file", required_argument, NULL, 't'},
+					     {"threshold", required_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+	const char *url = NULL, *hash = NULL, *file = NULL;
+	double th = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u': url = optarg; break;
+		case 'H': hash = optarg; break;
+		case 't': file = optarg; break;
+		case 'j': th = atof(optarg); break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !!url + !!hash + !!file != 1)
+		return usage_error("usage: granary contains DATASET[@vN] (--url URL | --hash SHA256 | --text-file FILE) "
+				   "[--threshold J]%s",
+				   "");
+	gr_buf text = GR_BUF_INIT;
+	int rc = file ? gr_read_file(file, GR_INGEST_MAX_TEXT, &text) : 0;
+	if (rc)
+		return fail(rc);
+	if ((rc = connect_hub())) {
+		gr_buf_free(&text);
+		return rc;
+	}
+	cJSON *o = NULL;
+	if (daemon_cl) {
+		cJSON *b = cJSON_CreateObject();
+		if (url)
+			cJSON_AddStringToObject(b, "url", url);
+		if (hash)
+			cJSON_AddStringToObject(b, "hash", hash);
+		if (file)
+			cJSON_AddItemToObject(b, "text", cJSON_CreateString(text.ptr ? text.ptr : ""));
+		if (th > 0)
+			cJSON_AddNumberToObject(b, "threshold", th);
+		gr_buf p = GR_BUF_INIT;
+		if (!(rc = version_path(&p, argv[optind])) && !(rc = gr_buf_puts(&p, "/contains")))
+			rc = gr_client_json(daemon_cl, "POST", p.ptr, b, &o);
+		gr_buf_free(&p);
+		cJSON_Delete(b);
+	} else {
+		rc = gr_api_contains(hub, argv[optind], url, hash, file ? (text.ptr ? text.ptr : "") : NULL, text.len, th,
+				     &o);
+	}
+	gr_buf_free(&text);
+	if (rc)
+		return fail(rc);
+	if (json_out) {
+		print_json_line(o);
+	} else {
+		bool yes = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "contained"));
+		printf("%s: %s\n", jstr(o, "version"), yes ? "contains it" : "does not contain it");
+		const cJSON *e;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "exact"))
+		printf("  exact  %s  %s\n", jstr(e, "id"), jstr(e, "url") ? jstr(e, "url") : "-");
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "near"))
+		printf("  near   %s  %s  (Jaccard ~%.2f)\n", jstr(e, "id"), jstr(e, "url") ? jstr(e, "url") : "-",
+		       cJSON_GetObjectItemCaseSensitive(e, "jaccard")->valuedouble);
+		const cJSON *nc = cJSON_GetObjectItemCaseSensitive(o, "near_check");
+		if (nc && jnum(nc, "records_with_signature") < jnum(nc, "records"))
+			printf("  (near duplicates checked against %llu of %llu records: the others have no MinHash "
+			       "signature yet; granary dedup --near computes them)\n",
+			       (unsigned long long)jnum(nc, "records_with_signature"), (unsigned long long)jnum(nc, "records"));
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	(void)argv;
@@ -1957,6 +2032,7 @@ static const struct command {
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
 	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},
 	{"audit-log", cmd_audit_log, "audit-log [--limit N] [--after ID] writes asked of the daemon, and refusals"},
+	{"contains", cmd_contains, "contains DATASET[@vN] (--url U|--hash SHA|--text-file F)  is this document in it?"},
 	{"license", cmd_license, "license check DATASET[@vN] --use U | license set --source NAME EXPR"},
 	{"consent", cmd_consent, "consent add (--url U|--text T|...) [--apply]  record an opt-out or erasure request"},
 	{"remove", cmd_remove, "remove REQUEST_ID                  apply a request: every version, the disk, future ingests"},

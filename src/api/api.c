@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "dedup/minhash.h"
 #include "govern/consent.h"
 #include "govern/spdx.h"
 #include "ingest/piifile.h"
@@ -1370,6 +1371,90 @@ int gr_api_notice(gr_hub *h, const char *spec, gr_buf *out)
 	if (rc > 0)
 		rc = 0;
 	gr_query_free(q);
+	gr_version_info_release(&v);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ membership */
+
+int gr_api_contains(gr_hub *h, const char *spec, const char *url, const char *hash_hex, const char *text, size_t tn,
+		    double threshold, cJSON **out)
+{
+	*out = NULL;
+	if (!!url + !!hash_hex + !!text != 1)
+		return gr_error_set(GR_EINVAL, "contains: give one of --url, --hash, --text-file");
+	uint8_t want[GR_HASH_LEN];
+	if (hash_hex && (strlen(hash_hex) != 64 || !gr_unhex(want, hash_hex, GR_HASH_LEN)))
+		return gr_error_set(GR_EINVAL, "a content hash is 64 hex digits");
+	if (text)
+		gr_sha256(want, text, tn);
+	if (threshold <= 0)
+		threshold = GR_MINHASH_DEFAULT_THRESHOLD;
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	gr_minhash sig, other;
+	if (text)
+		gr_minhash_compute(&sig, text, tn);
+	cJSON *o = cJSON_CreateObject(), *exact = NULL, *near = NULL;
+	uint64_t with_sig = 0;
+	if ((rc = gr_hub_members(h, &v, &ids, &n)))
+		goto out;
+	char name[GR_DATASET_NAME_MAX + 16];
+	snprintf(name, sizeof name, "%s@v%d", v.dataset, v.num);
+	cJSON_AddStringToObject(o, "version", name);
+	exact = cJSON_AddArrayToObject(o, "exact");
+	if (text)
+		near = cJSON_AddArrayToObject(o, "near");
+	for (size_t i = 0; i < n && !rc; i++) {
+		gr_record_info r;
+		if ((rc = gr_catalog_record_get(gr_hub_catalog(h), ids[i], &r)))
+			break;
+		char id[17];
+		gr_record_id(id, r.addr);
+		bool hit = url ? (r.url && !strcmp(r.url, url)) : !memcmp(r.content, want, GR_HASH_LEN);
+		if (hit) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "id", id);
+			cJSON_AddItemToObject(e, "url", str_or_null(r.url));
+			cJSON_AddItemToArray(exact, e);
+		} else if (text) {
+			bool found;
+			if (!(rc = gr_catalog_minhash_get(gr_hub_catalog(h), r.content, GR_MINHASH_VERSION, &other,
+							  sizeof other, &found)) &&
+			    found) {
+				with_sig++;
+				double j = gr_minhash_jaccard(&sig, &other);
+				if (j >= threshold) {
+					cJSON *e = cJSON_CreateObject();
+					cJSON_AddStringToObject(e, "id", id);
+					cJSON_AddItemToObject(e, "url", str_or_null(r.url));
+					cJSON_AddNumberToObject(e, "jaccard", j);
+					cJSON_AddItemToArray(near, e);
+				}
+			}
+		}
+		gr_record_info_release(&r);
+	}
+	if (rc)
+		goto out;
+	bool contained = cJSON_GetArraySize(exact) > 0 || (near && cJSON_GetArraySize(near) > 0);
+	cJSON_AddBoolToObject(o, "contained", contained);
+	if (text) {
+		/* near matches need the records' signatures (dedup --near computes and keeps them) */
+		cJSON *s = cJSON_AddObjectToObject(o, "near_check");
+		cJSON_AddNumberToObject(s, "threshold", threshold);
+		cJSON_AddNumberToObject(s, "records_with_signature", (double)with_sig);
+		cJSON_AddNumberToObject(s, "records", (double)n);
+	}
+	rc = done(o, out);
+	o = NULL;
+out:
+	cJSON_Delete(o);
+	free(ids);
 	gr_version_info_release(&v);
 	return rc;
 }

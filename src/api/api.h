@@ -113,6 +113,14 @@ int gr_api_license_check(gr_hub *h, const char *spec, const char *use, cJSON **o
  * they come from and which licences require attribution. */
 int gr_api_notice(gr_hub *h, const char *spec, gr_buf *out);
 
+/* ---- membership ---- */
+/* Is this document in spec? One of url, hash_hex (content), text[0..tn) (exact by content hash,
+ * and near: estimated Jaccard >= threshold, 0 for 0.72, against the records' stored MinHash
+ * signatures). {"version","exact":[{id,url}],"near":[{id,url,jaccard}]?,"contained",
+ *  "near_check"?:{threshold,records_with_signature,records}} */
+int gr_api_contains(gr_hub *h, const char *spec, const char *url, const char *hash_hex, const char *text, size_t tn,
+		    double threshold, cJSON **out);
+
 /* ---- access.db ---- */
 /* [{"principal","role","set_by","set_at"}] */
 int gr_api_roles(gr_access *a, cJSON **out);

@@ -677,6 +677,7 @@ enum route {
 	R_GOV_LOG,
 	R_LICENSE,
 	R_NOTICE,
+	R_CONTAINS,
 };
 
 static const struct {
@@ -719,6 +720,7 @@ static const struct {
 	{R_GOV_LOG, "GET", "v1/governance-log", NEED_AUDIT, NULL},
 	{R_LICENSE, "GET", "v1/datasets/*/versions/*/license", NEED_READ, NULL},
 	{R_NOTICE, "GET", "v1/datasets/*/versions/*/notice", NEED_READ, NULL},
+	{R_CONTAINS, "POST", "v1/datasets/*/versions/*/contains", NEED_READ, NULL},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -867,6 +869,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_DEDUP:
 	case R_LICENSE:
 	case R_NOTICE:
+	case R_CONTAINS:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
 		break;
@@ -1048,6 +1051,27 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 			rc = submit(cn, "remove", p, &o);
 		}
 		break;
+	}
+	case R_CONTAINS: {
+		cJSON *b = cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len);
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text"), *th = cJSON_GetObjectItemCaseSensitive(b, "threshold");
+		if (!cJSON_IsObject(b)) {
+			cJSON_Delete(b);
+			return send_error(c, 400, GR_EINVAL, "the body is {\"url\"|\"hash\"|\"text\": ..., \"threshold\": J}");
+		}
+		if ((rc = hub_get(&h))) {
+			cJSON_Delete(b);
+			return send_error(c, 0, rc, gr_error_last());
+		}
+		const char *tx = cJSON_IsString(t) ? t->valuestring : NULL;
+		rc = gr_api_contains(h, spec, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "url"))
+					       ? cJSON_GetObjectItemCaseSensitive(b, "url")->valuestring : NULL,
+				     cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "hash"))
+					     ? cJSON_GetObjectItemCaseSensitive(b, "hash")->valuestring : NULL,
+				     tx, tx ? strlen(tx) : 0, cJSON_IsNumber(th) ? th->valuedouble : 0, &o);
+		hub_put(h);
+		cJSON_Delete(b);
+		return answer(c, rc, o, 200);
 	}
 	case R_LICENSE:
 	case R_NOTICE: {

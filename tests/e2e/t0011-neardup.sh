@@ -46,4 +46,15 @@ awk -v m="$merged" -v l="$lo" 'BEGIN { exit !(m <= 0.05 * l) }' &&
 expect_rc 0 "$G" --json dedup docs --near --into docs-dedup2
 expect_eq "signatures are computed once" "$(json_num signatures_computed out)" 0
 expect_eq "and the same records are dropped" "$(json_num near_dropped out)" "$(wc -l <dups.tsv)"
+# "is this document in that version?": exact, and near through the stored signatures
+head -n 1 corpus.jsonl | sed 's/.*"text": "//; s/"}$//' >doc.txt
+awk '{ for (i = 1; i <= NF; i++) if (i == 7) $i = "CHANGED"; print }' doc.txt >edit.txt
+printf 'words that are in no document of this corpus at all\n' >none.txt
+expect_rc 0 "$G" --json contains docs --text-file doc.txt
+expect_in out '"contained":true' "contains: the first document's text is in docs"
+expect_rc 0 "$G" --json contains docs --text-file edit.txt
+expect_in out '"near":[{' "contains: an edited copy is found as a near duplicate"
+expect_in out '"exact":[]' "contains: and not as an exact one"
+expect_rc 0 "$G" --json contains docs --text-file none.txt
+expect_in out '"contained":false' "contains: an unrelated text is not in docs"
 finish

@@ -12,7 +12,7 @@
  *
  * The sandbox (invariants):
  *  - SQLite's authorizer allows SELECT, reads through the `records` view (and
- *    of json_each/json_tree), and a list of side-effect-free functions; any
+ *    `duplicates`, for a version), and a list of side-effect-free functions; any
  *    other action (a write, ATTACH, PRAGMA, a schema change, reading another
  *    table, a recursive CTE) makes preparation fail with a message that names
  *    what was refused. The connection is opened read-only and query_only as

@@ -4,6 +4,7 @@
  * hub itself, or from the daemon serving it) and prints it. Human output by
  * default, --json for scripts. Exit codes: docs/exit-codes.md.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -833,7 +834,7 @@ static int cmd_export(int argc, char **argv)
 		bytes = jnum(v, "bytes");
 	} else {
 		gr_version_info vi;
-		if (!(rc = gr_hub_resolve(hub, argv[optind], &vi))) {
+		if (!(rc = gr_api_doc_gate(hub, argv[optind], "export")) && !(rc = gr_hub_resolve(hub, argv[optind], &vi))) {
 			rc = gr_hub_export(hub, &vi, outp, mask, on_count_progress, &p, &n, &bytes);
 			gr_version_info_release(&vi);
 		}
@@ -1969,6 +1970,198 @@ static int cmd_contains(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ documentation, releases */
+
+static const char *os_user(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+static void print_validation(const cJSON *val)
+{
+	printf("  required  %llu of %llu filled%s\n", (unsigned long long)jnum(val, "required_filled"),
+	       (unsigned long long)jnum(val, "required_total"),
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(val, "valid")) ? " (ready for a release)" : "");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(val, "completeness");
+	printf("  recommended  %llu of %llu filled: %.1f%% complete\n", (unsigned long long)jnum(val, "recommended_filled"),
+	       (unsigned long long)jnum(val, "recommended_total"), cJSON_IsNumber(c) ? c->valuedouble : 0);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(val, "missing_required")) printf("  missing   %s\n", e->valuestring);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(val, "invalid"))
+	printf("  invalid   %s: %s\n", jstr(e, "field"), jstr(e, "why"));
+}
+
+static int cmd_doc(int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"output", required_argument, NULL, 'o'},
+					     {"require", required_argument, NULL, 'r'},
+					     {"recommend", required_argument, NULL, 'R'},
+					     {"enforce", required_argument, NULL, 'e'},
+					     {NULL, 0, NULL, 0}};
+	const char *sub = argc >= 2 ? argv[1] : "";
+	const char *format = NULL, *outp = NULL, *req = NULL, *rec = NULL, *enf = NULL;
+	int c;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 'o': outp = optarg; break;
+		case 'r': req = optarg; break;
+		case 'R': rec = optarg; break;
+		case 'e': enf = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	int nargs = argc - optind;
+	bool policy = !strcmp(sub, "policy") && nargs == 0;
+	bool ok = policy || ((!strcmp(sub, "show") || !strcmp(sub, "validate") || !strcmp(sub, "edit")) && nargs == 1) ||
+		  (!strcmp(sub, "set") && nargs == 3) || (!strcmp(sub, "export") && nargs == 1 && format);
+	if (!ok)
+		return usage_error("usage: granary doc show|validate|edit DATASET[@vN]\n"
+				   "       granary doc set DATASET[@vN] FIELD VALUE\n"
+				   "       granary doc export DATASET[@vN] --format card|croissant|datasheet|statement [-o FILE]\n"
+				   "       granary doc policy [--require FIELD | --recommend FIELD | --enforce release|export]%s",
+				   "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	if (daemon_cl && strcmp(sub, "show") && strcmp(sub, "validate") && strcmp(sub, "export"))
+		return fail(gr_error_set(GR_EINVAL, "doc %s works on the hub itself: stop the daemon or use --no-daemon", sub));
+	const char *spec = policy ? NULL : argv[optind];
+	cJSON *o = NULL;
+	if (!strcmp(sub, "export")) {
+		gr_buf text = GR_BUF_INIT;
+		if (daemon_cl) {
+			gr_buf p = GR_BUF_INIT;
+			long status;
+			if (!(rc = version_path(&p, spec)) && !(rc = gr_buf_printf(&p, "/docs/%s", format)))
+				rc = gr_client_request(daemon_cl, "GET", p.ptr, NULL, &status, &text);
+			gr_buf_free(&p);
+		} else {
+			rc = gr_api_doc_export(hub, spec, format, &text);
+		}
+		if (!rc)
+			rc = outp ? gr_write_file_atomic(outp, text.ptr ? text.ptr : "", text.len)
+				  : gr_write_all(1, text.ptr ? text.ptr : "", text.len);
+		gr_buf_free(&text);
+		return rc ? fail(rc) : 0;
+	}
+	if (!strcmp(sub, "edit")) {
+		/* $EDITOR on the YAML rendering; saved only when it validates */
+		gr_buf text = GR_BUF_INIT, path = GR_BUF_INIT, back = GR_BUF_INIT;
+		const char *ed = getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR") ? getenv("EDITOR") : "vi";
+		const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+		int fd = -1;
+		if (!(rc = gr_api_doc_edit_text(hub, spec, &text)) && !(rc = gr_buf_printf(&path, "%s/granary-doc-XXXXXX.yaml", tmp))) {
+			fd = mkstemps(path.ptr, 5);
+			if (fd < 0 || gr_write_all(fd, text.ptr ? text.ptr : "", text.len))
+				rc = gr_error_errno(GR_EIO, "%s", path.ptr);
+			if (fd >= 0)
+				close(fd);
+		}
+		while (!rc) {
+			gr_buf cmd = GR_BUF_INIT;
+			if ((rc = gr_buf_printf(&cmd, "%s '%s'", ed, path.ptr)))
+				break;
+			int st = system(cmd.ptr);
+			gr_buf_free(&cmd);
+			if (st != 0) {
+				rc = gr_error_set(GR_EINTR, "the editor (%s) failed; nothing was changed", ed);
+				break;
+			}
+			gr_buf_reset(&back);
+			if ((rc = gr_read_file(path.ptr, 4u << 20, &back)))
+				break;
+			rc = gr_api_doc_replace(hub, spec, back.ptr ? back.ptr : "", back.len, os_user(), &o);
+			if (rc != GR_EINVAL || !isatty(0))
+				break;
+			/* show what is wrong and offer the file again */
+			fprintf(stderr, "granary: %s\nedit again? [Y/n] ", gr_error_last());
+			int ch = getchar();
+			if (ch == 'n' || ch == 'N' || ch == EOF)
+				break;
+			while (ch != '\n' && ch != EOF)
+				ch = getchar();
+			rc = 0;
+		}
+		if (path.ptr)
+			unlink(path.ptr);
+		gr_buf_free(&text);
+		gr_buf_free(&path);
+		gr_buf_free(&back);
+		if (rc)
+			return fail(rc);
+	} else if (policy) {
+		rc = gr_api_doc_policy(hub, req, rec, enf, os_user(), &o);
+	} else if (!strcmp(sub, "set")) {
+		rc = gr_api_doc_set(hub, spec, argv[optind + 1], argv[optind + 2], os_user(), &o);
+	} else if (daemon_cl) {
+		gr_buf p = GR_BUF_INIT;
+		if (!(rc = version_path(&p, spec)) && !(rc = gr_buf_printf(&p, "/docs")))
+			rc = gr_client_json(daemon_cl, "GET", p.ptr, NULL, &o);
+		gr_buf_free(&p);
+	} else {
+		rc = gr_api_doc_show(hub, spec, &o);
+	}
+	if (rc)
+		return fail(rc);
+	const char *warn = jstr(o, "warning");
+	if (warn)
+		fprintf(stderr, "granary: warning: %s\n", warn);
+	const cJSON *val = cJSON_GetObjectItemCaseSensitive(o, "validation");
+	bool valid = !val || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(val, "valid"));
+	if (json_out) {
+		print_json_line(policy || !strcmp(sub, "validate") ? (val ? val : o) : o);
+	} else if (policy) {
+		print_json(o);
+		printf("\n");
+	} else {
+		printf("%s", jstr(o, "version"));
+		if (jstr(o, "inherited_from"))
+			printf("  (documents inherited from %s)", jstr(o, "inherited_from"));
+		printf("\n");
+		if (!strcmp(sub, "show")) {
+			const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "documents");
+			print_json(d);
+			printf("\n");
+		}
+		print_validation(val);
+	}
+	cJSON_Delete(o);
+	return !strcmp(sub, "validate") && !valid ? EXIT_NOT_CLEARED : 0;
+}
+
+static int cmd_tag(int argc, char **argv)
+{
+	static const struct option opts[] = {{"message", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+	const char *msg = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
+		if (c != 'm')
+			return EXIT_USAGE;
+		msg = optarg;
+	}
+	if (argc - optind != 2)
+		return usage_error("usage: granary tag DATASET[@vN] NAME [-m MSG]  (a release; needs the required documentation)%s", "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	if (daemon_cl)
+		return fail(gr_error_set(GR_EINVAL, "tag works on the hub itself: stop the daemon or use --no-daemon"));
+	cJSON *o = NULL;
+	if ((rc = gr_api_tag(hub, argv[optind], argv[optind + 1], msg, os_user(), &o)))
+		return fail(rc);
+	if (json_out)
+		print_json_line(o);
+	else
+		printf("tagged %s as %s%s%s\n", jstr(o, "version"), jstr(o, "tag"), jstr(o, "commit") ? " (history.git " : "",
+		       jstr(o, "commit") ? "tag too)" : "");
+	cJSON_Delete(o);
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	(void)argv;
@@ -2032,6 +2225,8 @@ static const struct command {
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
 	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},
 	{"audit-log", cmd_audit_log, "audit-log [--limit N] [--after ID] writes asked of the daemon, and refusals"},
+	{"doc", cmd_doc, "doc show|set|edit|validate|export|policy   datasheet, data statement, card"},
+	{"tag", cmd_tag, "tag DATASET[@vN] NAME [-m MSG]      tag a release (required documentation first)"},
 	{"contains", cmd_contains, "contains DATASET[@vN] (--url U|--hash SHA|--text-file F)  is this document in it?"},
 	{"license", cmd_license, "license check DATASET[@vN] --use U | license set --source NAME EXPR"},
 	{"consent", cmd_consent, "consent add (--url U|--text T|...) [--apply]  record an opt-out or erasure request"},

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "catalog/catalog.h"
+#include "history/history.h"
 #include "ingest/ingest.h"
 #include "util/util.h"
 
@@ -189,6 +190,16 @@ typedef struct {
 } gr_hub_remove_result;
 /* Applies a pending request to the whole hub (see src/hub/remove.c). */
 int gr_hub_remove(gr_hub *h, int64_t request, const gr_hub_remove_opts *o, gr_hub_remove_result *res);
+
+/* ---- documentation ---- */
+/* Commits the documents of v (its dataset's latest version: older versions'
+ * documents are kept in the catalog only) onto its history.git branch, the
+ * tree otherwise kept, and records the new commit as v's. */
+int gr_hub_docs_commit(gr_hub *h, const gr_version_info *v, const gr_history_file *files, size_t n,
+		       const char *message, const char *author);
+
+/* Tags a history.git commit (a release). */
+int gr_hub_tag_history(gr_hub *h, const char *commit, const char *name, const char *message, const char *who);
 
 /* ---- maintenance ---- */
 typedef struct {

@@ -121,6 +121,31 @@ int gr_api_notice(gr_hub *h, const char *spec, gr_buf *out);
 int gr_api_contains(gr_hub *h, const char *spec, const char *url, const char *hash_hex, const char *text, size_t tn,
 		    double threshold, cJSON **out);
 
+/* ---- documentation and releases (src/api/govern.c) ---- */
+/* The facts Granary fills in for a version: {"version","records","bytes","created","sources":
+ * [{name,records,license}],"licenses":{..},"languages":{..},"pii":{TYPE:records,"unscanned"},"removals"}. */
+int gr_api_doc_facts(gr_hub *h, const gr_version_info *v, cJSON **out);
+/* {"version","inherited_from"?,"documents","validation","facts"} */
+int gr_api_doc_show(gr_hub *h, const char *spec, cJSON **out);
+/* Sets one field (src/govern/docs.h) and answers as doc_show ("warning"?). */
+int gr_api_doc_set(gr_hub *h, const char *spec, const char *field, const char *value, const char *who, cJSON **out);
+/* The text `doc edit` opens, and storing an edited one. */
+int gr_api_doc_edit_text(gr_hub *h, const char *spec, gr_buf *out);
+int gr_api_doc_replace(gr_hub *h, const char *spec, const char *text, size_t n, const char *who, cJSON **out);
+/* format: card, croissant, datasheet, statement. */
+int gr_api_doc_export(gr_hub *h, const char *spec, const char *format, gr_buf *out);
+/* The policy; with require or recommend, moves that field first; with enforce, gates that
+ * operation ("release", "export") on the required fields. */
+int gr_api_doc_policy(gr_hub *h, const char *require, const char *recommend, const char *enforce, const char *who,
+		      cJSON **out);
+/* Tags spec as release name: refused (GR_EINVAL listing what is missing) while the policy's
+ * required documentation is missing. {"tag","version","commit"?,"warning"?} */
+int gr_api_tag(gr_hub *h, const char *spec, const char *name, const char *message, const char *who, cJSON **out);
+
+/* 0 when the policy lets operation ("release", "export") go ahead on spec; GR_EINVAL
+ * listing the required documentation missing otherwise. */
+int gr_api_doc_gate(gr_hub *h, const char *spec, const char *operation);
+
 /* ---- access.db ---- */
 /* [{"principal","role","set_by","set_at"}] */
 int gr_api_roles(gr_access *a, cJSON **out);

@@ -238,8 +238,25 @@ int gr_hub_resolve(gr_hub *h, const char *spec, gr_version_info *out)
 		char *end;
 		errno = 0;
 		long x = strtol(v, &end, 10);
-		if (!*v || *end || errno || x <= 0 || x > INT_MAX)
-			return gr_error_set(GR_EINVAL, "bad version in '%.80s' (expected DATASET@vN)", spec);
+		if (!*v || *end || errno || x <= 0 || x > INT_MAX) {
+			/* DATASET@TAG: a release */
+			int64_t vid;
+			int trc = gr_catalog_tag_get(h->cat, at + 1, &vid);
+			if (trc == 0) {
+				if ((trc = gr_catalog_version_by_id(h->cat, vid, out)))
+					return trc;
+				if (strcmp(out->dataset, name)) {
+					gr_version_info_release(out);
+					return gr_error_set(GR_EINVAL, "tag '%s' names a version of another dataset", at + 1);
+				}
+				return 0;
+			}
+			if (trc != GR_ENOTFOUND)
+				return trc;
+			if (!gr_history_tag_valid(at + 1))
+				return gr_error_set(GR_EINVAL, "bad version in '%.80s' (DATASET@vN or DATASET@TAG)", spec);
+			return gr_error_set(GR_ENOTFOUND, "no version or tag '%.80s' (DATASET@vN or DATASET@TAG)", spec);
+		}
 		num = (int)x;
 	}
 	int64_t ds;
@@ -359,6 +376,40 @@ void gr_hub_publish(gr_hub *h, gr_version_info *v, char *warning, size_t wsize)
 			 v->dataset, v->num, gr_error_last());
 		gr_error_clear();
 	}
+}
+
+int gr_hub_docs_commit(gr_hub *h, const gr_version_info *v, const gr_history_file *files, size_t n,
+		       const char *message, const char *author)
+{
+	gr_version_info head;
+	int rc = gr_catalog_version_get(h->cat, v->dataset_id, 0, &head);
+	if (rc)
+		return rc;
+	bool is_head = head.id == v->id;
+	gr_version_info_release(&head);
+	if (!is_head)
+		return 0; /* history.git follows the dataset's line: an older version's documents stay in the catalog */
+	gr_history *hist;
+	char oid[GR_OID_HEX], name[128], email[384];
+	if ((rc = gr_hub_history(h, &hist)))
+		return rc;
+	gr_hub_author(name, sizeof name, email, sizeof email);
+	if ((rc = gr_history_commit(hist, v->dataset, files, n, true, message, author ? author : name, email,
+				    gr_time_now(), oid)))
+		return rc;
+	return gr_catalog_version_set_commit(h->cat, v->id, oid);
+}
+
+int gr_hub_tag_history(gr_hub *h, const char *commit, const char *name, const char *message, const char *who)
+{
+	gr_history *hist;
+	char uname[128], email[384];
+	int rc = gr_hub_history(h, &hist);
+	if (rc)
+		return rc;
+	gr_hub_author(uname, sizeof uname, email, sizeof email);
+	return gr_history_tag(hist, name, commit, message && *message ? message : name, who ? who : uname, email,
+			      gr_time_now());
 }
 
 struct sync_ctx {

@@ -548,10 +548,13 @@ static enum MHD_Result send_export(struct MHD_Connection *c, const char *spec, b
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
 	rc = gr_hub_resolve(h, spec, &v);
+	if (!rc) {
+		gr_version_info_release(&v);
+		rc = gr_api_doc_gate(h, spec, "export");
+	}
 	hub_put(h);
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
-	gr_version_info_release(&v);
 	struct export_job *x = calloc(1, sizeof *x);
 	if (!x)
 		return send_error(c, 503, GR_ENOMEM, "out of memory");
@@ -678,6 +681,8 @@ enum route {
 	R_LICENSE,
 	R_NOTICE,
 	R_CONTAINS,
+	R_DOCS,
+	R_DOCS_EXPORT,
 };
 
 static const struct {
@@ -721,6 +726,8 @@ static const struct {
 	{R_LICENSE, "GET", "v1/datasets/*/versions/*/license", NEED_READ, NULL},
 	{R_NOTICE, "GET", "v1/datasets/*/versions/*/notice", NEED_READ, NULL},
 	{R_CONTAINS, "POST", "v1/datasets/*/versions/*/contains", NEED_READ, NULL},
+	{R_DOCS, "GET", "v1/datasets/*/versions/*/docs", NEED_READ, NULL},
+	{R_DOCS_EXPORT, "GET", "v1/datasets/*/versions/*/docs/*", NEED_READ, NULL},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -870,6 +877,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_LICENSE:
 	case R_NOTICE:
 	case R_CONTAINS:
+	case R_DOCS:
+	case R_DOCS_EXPORT:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
 		break;
@@ -1051,6 +1060,25 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 			rc = submit(cn, "remove", p, &o);
 		}
 		break;
+	}
+	case R_DOCS:
+	case R_DOCS_EXPORT: {
+		if ((rc = hub_get(&h)))
+			return send_error(c, 0, rc, gr_error_last());
+		if (r == R_DOCS) {
+			rc = gr_api_doc_show(h, spec, &o);
+			hub_put(h);
+			return answer(c, rc, o, 200);
+		}
+		gr_buf text = GR_BUF_INIT;
+		rc = gr_api_doc_export(h, spec, segs[6], &text);
+		hub_put(h);
+		const char *type = !strcmp(segs[6], "croissant") || !strcmp(segs[6], "statement") ? "application/json"
+				   : "text/markdown; charset=utf-8";
+		enum MHD_Result ret = rc ? send_error(c, 0, rc, gr_error_last())
+					 : send_buf(c, 200, type, text.ptr ? text.ptr : "", text.len);
+		gr_buf_free(&text);
+		return ret;
 	}
 	case R_CONTAINS: {
 		cJSON *b = cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len);

@@ -69,7 +69,10 @@ expect_in out '"input_records":20' "show --json: stats"
 expect_in out '"files":["c4-sample.01.json.gz","ccnet-cc_en_head-0091.jsonl"]' "show --json: input files"
 expect_rc 3 "$G" show web@v2
 expect_rc 3 "$G" show nosuch
-expect_rc 6 "$G" show web@vx
+# after '@': a version number, else a release tag (none here); neither: bad input
+expect_rc 3 "$G" show web@vx
+expect_in err "no version or tag" "an unknown tag is not found"
+expect_rc 6 "$G" show "web@x..y"
 
 echo "== records"
 expect_rc 0 "$G" records web

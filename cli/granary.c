@@ -202,10 +202,11 @@ static int version_path(gr_buf *p, const char *spec)
 	memcpy(ds, spec, n);
 	ds[n] = '\0';
 	const char *v = at ? at + 1 : "latest";
-	if (at && *v == 'v')
+	if (at && *v == 'v' && v[1] && strspn(v + 1, "0123456789") == strlen(v + 1))
 		v++;
-	if (!*v || (strcmp(v, "latest") && strspn(v, "0123456789") != strlen(v)))
-		return gr_error_set(GR_EINVAL, "'%s' is not DATASET or DATASET@vN", spec);
+	/* a number, latest, or a release tag (the daemon resolves it) */
+	if (!*v)
+		return gr_error_set(GR_EINVAL, "'%s' is not DATASET, DATASET@vN or DATASET@TAG", spec);
 	p->len = 0;
 	int rc = gr_buf_printf(p, "/v1/datasets/");
 	if (!rc)
@@ -1823,6 +1824,13 @@ static int print_governance_log(void)
 	return 0;
 }
 
+/* The caller, by name, for the governance log of local writes. */
+static const char *os_user(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
 /* ------------------------------------------------------------------ licences */
 
 static int cmd_license(int argc, char **argv)
@@ -1851,10 +1859,19 @@ static int cmd_license(int argc, char **argv)
 		return rc;
 	cJSON *o = NULL;
 	if (set) {
-		if (daemon_cl)
-			return fail(gr_error_set(GR_EINVAL, "license set works on the hub itself: stop the daemon or use --no-daemon"));
-		struct passwd *pw = getpwuid(getuid());
-		if ((rc = gr_api_license_set_source(hub, source, argv[optind], pw ? pw->pw_name : "unknown", &o)))
+		if (daemon_cl) {
+			cJSON *b = cJSON_CreateObject();
+			cJSON_AddStringToObject(b, "license", argv[optind]);
+			gr_buf p = GR_BUF_INIT;
+			if (!(rc = gr_buf_puts(&p, "/v1/sources/")) && !(rc = gr_client_escape(&p, source)) &&
+			    !(rc = gr_buf_puts(&p, "/license")))
+				rc = gr_client_json(daemon_cl, "PUT", p.ptr, b, &o);
+			gr_buf_free(&p);
+			cJSON_Delete(b);
+		} else {
+			rc = gr_api_license_set_source(hub, source, argv[optind], os_user(), &o);
+		}
+		if (rc)
 			return fail(rc);
 		if (json_out)
 			print_json_line(o);
@@ -1972,12 +1989,6 @@ static int cmd_contains(int argc, char **argv)
 
 /* ------------------------------------------------------------------ documentation, releases */
 
-static const char *os_user(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_name : "unknown";
-}
-
 static void print_validation(const cJSON *val)
 {
 	printf("  required  %llu of %llu filled%s\n", (unsigned long long)jnum(val, "required_filled"),
@@ -2027,7 +2038,7 @@ static int cmd_doc(int argc, char **argv)
 	int rc = connect_hub();
 	if (rc)
 		return rc;
-	if (daemon_cl && strcmp(sub, "show") && strcmp(sub, "validate") && strcmp(sub, "export"))
+	if (daemon_cl && strcmp(sub, "show") && strcmp(sub, "validate") && strcmp(sub, "export") && strcmp(sub, "set"))
 		return fail(gr_error_set(GR_EINVAL, "doc %s works on the hub itself: stop the daemon or use --no-daemon", sub));
 	const char *spec = policy ? NULL : argv[optind];
 	cJSON *o = NULL;
@@ -2095,6 +2106,15 @@ static int cmd_doc(int argc, char **argv)
 			return fail(rc);
 	} else if (policy) {
 		rc = gr_api_doc_policy(hub, req, rec, enf, os_user(), &o);
+	} else if (!strcmp(sub, "set") && daemon_cl) {
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "field", argv[optind + 1]);
+		cJSON_AddStringToObject(b, "value", argv[optind + 2]);
+		gr_buf p = GR_BUF_INIT;
+		if (!(rc = version_path(&p, spec)) && !(rc = gr_buf_puts(&p, "/docs")))
+			rc = gr_client_json(daemon_cl, "POST", p.ptr, b, &o);
+		gr_buf_free(&p);
+		cJSON_Delete(b);
 	} else if (!strcmp(sub, "set")) {
 		rc = gr_api_doc_set(hub, spec, argv[optind + 1], argv[optind + 2], os_user(), &o);
 	} else if (daemon_cl) {
@@ -2148,10 +2168,21 @@ static int cmd_tag(int argc, char **argv)
 	int rc = connect_hub();
 	if (rc)
 		return rc;
-	if (daemon_cl)
-		return fail(gr_error_set(GR_EINVAL, "tag works on the hub itself: stop the daemon or use --no-daemon"));
 	cJSON *o = NULL;
-	if ((rc = gr_api_tag(hub, argv[optind], argv[optind + 1], msg, os_user(), &o)))
+	if (daemon_cl) {
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "name", argv[optind + 1]);
+		if (msg)
+			cJSON_AddStringToObject(b, "message", msg);
+		gr_buf p = GR_BUF_INIT;
+		if (!(rc = version_path(&p, argv[optind])) && !(rc = gr_buf_puts(&p, "/tags")))
+			rc = gr_client_json(daemon_cl, "POST", p.ptr, b, &o);
+		gr_buf_free(&p);
+		cJSON_Delete(b);
+	} else {
+		rc = gr_api_tag(hub, argv[optind], argv[optind + 1], msg, os_user(), &o);
+	}
+	if (rc)
 		return fail(rc);
 	if (json_out)
 		print_json_line(o);

@@ -244,9 +244,13 @@ static int version_spec(const char *ds, const char *v, char *out, size_t cap)
 		return 0;
 	}
 	const char *d = v[0] == 'v' ? v + 1 : v;
-	if (!*d || strlen(d) > 9 || strspn(d, "0123456789") != strlen(d))
-		return gr_error_set(GR_EINVAL, "'%s' is not a version number", v);
-	snprintf(out, cap, "%s@v%s", ds, d);
+	if (*d && strlen(d) <= 9 && strspn(d, "0123456789") == strlen(d)) {
+		snprintf(out, cap, "%s@v%s", ds, d);
+		return 0;
+	}
+	/* a release tag */
+	if (!gr_history_tag_valid(v) || (size_t)snprintf(out, cap, "%s@%s", ds, v) >= cap)
+		return gr_error_set(GR_EINVAL, "'%s' is not a version number or a tag", v);
 	return 0;
 }
 
@@ -482,7 +486,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, const char *type, v
 
 struct export_job {
 	struct stream *st;
-	char spec[GR_DATASET_NAME_MAX + 16];
+	char spec[GR_DATASET_NAME_MAX + 300];
 	bool zst;
 	uint32_t redact;
 };
@@ -683,6 +687,9 @@ enum route {
 	R_CONTAINS,
 	R_DOCS,
 	R_DOCS_EXPORT,
+	R_DOC_SET,
+	R_TAG,
+	R_SOURCE_LICENSE,
 };
 
 static const struct {
@@ -728,6 +735,9 @@ static const struct {
 	{R_CONTAINS, "POST", "v1/datasets/*/versions/*/contains", NEED_READ, NULL},
 	{R_DOCS, "GET", "v1/datasets/*/versions/*/docs", NEED_READ, NULL},
 	{R_DOCS_EXPORT, "GET", "v1/datasets/*/versions/*/docs/*", NEED_READ, NULL},
+	{R_DOC_SET, "POST", "v1/datasets/*/versions/*/docs", NEED_CURATE, "doc.set"},
+	{R_TAG, "POST", "v1/datasets/*/versions/*/tags", NEED_CURATE, "release.tag"},
+	{R_SOURCE_LICENSE, "PUT", "v1/sources/*/license", NEED_CURATE, "license.source"},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -857,7 +867,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 				char segs[SEGS_MAX][256], const char *method, const char *url)
 {
 	enum route r = routes[ri].r;
-	char spec[GR_DATASET_NAME_MAX + 16];
+	char spec[GR_DATASET_NAME_MAX + 300];
 	cJSON *o = NULL;
 	int rc = 0;
 	gr_hub *h = NULL;
@@ -879,6 +889,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_CONTAINS:
 	case R_DOCS:
 	case R_DOCS_EXPORT:
+	case R_DOC_SET:
+	case R_TAG:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
 		break;
@@ -1059,6 +1071,31 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 			o = NULL;
 			rc = submit(cn, "remove", p, &o);
 		}
+		break;
+	}
+	case R_DOC_SET:
+	case R_TAG:
+	case R_SOURCE_LICENSE: {
+		/* small writes, answered at once: {"field","value"} / {"name","message"} / {"license"} */
+		cJSON *b = cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len);
+		const char *k1 = r == R_DOC_SET ? "field" : r == R_TAG ? "name" : "license";
+		const cJSON *a1 = cJSON_GetObjectItemCaseSensitive(b, k1);
+		const cJSON *a2 = cJSON_GetObjectItemCaseSensitive(b, r == R_DOC_SET ? "value" : "message");
+		if (!cJSON_IsObject(b) || !cJSON_IsString(a1) || (a2 && !cJSON_IsString(a2) && !cJSON_IsNull(a2))) {
+			cJSON_Delete(b);
+			rc = gr_error_set(GR_EINVAL, "the body is a JSON object with a string \"%s\"", k1);
+			break;
+		}
+		if ((rc = hub_get(&h))) {
+			cJSON_Delete(b);
+			break;
+		}
+		const char *v2 = cJSON_IsString(a2) ? a2->valuestring : NULL;
+		rc = r == R_DOC_SET ? gr_api_doc_set(h, spec, a1->valuestring, v2, cn->user, &o)
+		     : r == R_TAG   ? gr_api_tag(h, spec, a1->valuestring, v2, cn->user, &o)
+				    : gr_api_license_set_source(h, segs[2], a1->valuestring, cn->user, &o);
+		hub_put(h);
+		cJSON_Delete(b);
 		break;
 	}
 	case R_DOCS:

@@ -268,7 +268,8 @@ expect_api 404 GET /v1/no/such/route
 expect_api 405 PUT /v1/datasets
 expect_api 400 GET "/v1/datasets/web/versions/1/records/..%2F..%2Fcatalog.db"
 expect_api 404 GET "/v1/datasets/web/versions/1/records/ABCDEF01"
-expect_api 400 GET "/v1/datasets/web/versions/x1/records"
+expect_api 404 GET "/v1/datasets/web/versions/x1/records"
+expect_api 400 GET "/v1/datasets/web/versions/x..1/records"
 expect_api 400 GET "/v1/datasets/web/versions/1/records?limit=-1"
 expect_api 400 GET "/v1/jobs/abc"
 (printf 'GET /v1/status HTTP/1.1\nHost: g\n'; for i in $(seq 100); do printf 'X-%d: v\n' "$i"; done; printf '\n') |

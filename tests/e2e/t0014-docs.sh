@@ -78,4 +78,25 @@ expect_rc 0 "$G" export web -o web.jsonl
 expect_rc 0 "$G" log --audit
 expect_in out "release.tag" "the governance log has the release"
 expect_in out "doc.set" "...and the documentation changes"
+echo "== through the daemon: doc set, tag, the documents"
+SOCK=$(mktemp -d /tmp/granary-t0014.XXXXXX)/g.sock
+"$(dirname "$G")/granaryd" --hub .granary --socket "$SOCK" >daemon.log 2>&1 &
+DPID=$!
+trap 'kill -TERM $DPID 2>/dev/null; rm -rf "$(dirname "$SOCK")"' EXIT
+for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+export GRANARY_SOCKET=$SOCK
+expect_rc 0 "$G" doc set web card.homepage "https://example.org/c4-sample"
+expect_rc 0 "$G" --json doc show web
+expect_in out '"homepage":"https://example.org/c4-sample"' "doc set through the daemon"
+expect_rc 6 "$G" tag raw r1
+expect_in err "required documentation missing" "a release refused through the daemon too"
+expect_rc 0 "$G" tag web v2.0
+expect_rc 0 "$G" show web@v2.0
+expect_rc 0 "$G" license set --source ccnet-cc_en_head-0091.jsonl CC0-1.0
+code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' http://g/v1/datasets/web/versions/latest/docs/card)
+expect_eq "GET .../docs/card: 200" "$code" 200
+expect_in out "pretty_name:" "the daemon renders the card"
+unset GRANARY_SOCKET
+kill -TERM $DPID
+wait $DPID
 finish

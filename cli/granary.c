@@ -34,6 +34,7 @@ enum exit_code {
 	EXIT_IO = 7,
 	EXIT_DENIED = 8,
 	EXIT_NOT_CLEARED = 9,
+	EXIT_WARNINGS = 10,
 	EXIT_INTERRUPTED = 130,
 };
 
@@ -2193,6 +2194,63 @@ static int cmd_tag(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {{"use", required_argument, NULL, 'u'},
+					     {"format", required_argument, NULL, 'f'},
+					     {"output", required_argument, NULL, 'o'},
+					     {NULL, 0, NULL, 0}};
+	const char *use = NULL, *format = "md", *outp = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u': use = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': outp = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (json_out)
+		format = "json";
+	if (argc - optind != 1 || !use || (strcmp(format, "json") && strcmp(format, "md")))
+		return usage_error("usage: granary audit DATASET[@vN|@TAG] --use commercial|research|academic "
+				   "[--format json|md] [-o FILE]%s",
+				   "");
+	int rc = connect_hub();
+	if (rc)
+		return rc;
+	cJSON *o = NULL;
+	if (daemon_cl) {
+		gr_buf p = GR_BUF_INIT;
+		if (!(rc = version_path(&p, argv[optind])) && !(rc = gr_buf_printf(&p, "/audit?use=")) &&
+		    !(rc = gr_client_escape(&p, use)))
+			rc = gr_client_json(daemon_cl, "GET", p.ptr, NULL, &o);
+		gr_buf_free(&p);
+	} else {
+		rc = gr_api_audit(hub, argv[optind], use, &o);
+	}
+	if (rc)
+		return fail(rc);
+	gr_buf text = GR_BUF_INIT;
+	if (!strcmp(format, "json")) {
+		char *j = cJSON_PrintUnformatted(o);
+		rc = j ? gr_buf_puts(&text, j) : GR_ENOMEM;
+		rc = rc ? rc : gr_buf_putc(&text, '\n');
+		free(j);
+	} else {
+		rc = gr_api_audit_markdown(o, &text);
+	}
+	if (!rc)
+		rc = outp ? gr_write_file_atomic(outp, text.ptr, text.len) : gr_write_all(1, text.ptr, text.len);
+	gr_buf_free(&text);
+	const char *verdict = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "verdict"), "result")->valuestring;
+	int ex = !strcmp(verdict, "fail") ? EXIT_NOT_CLEARED : !strcmp(verdict, "pass") ? 0 : EXIT_WARNINGS;
+	if (outp && !rc)
+		fprintf(stderr, "granary: audit of %s for %s use: %s (report in %s)\n", argv[optind], use, verdict, outp);
+	cJSON_Delete(o);
+	return rc ? fail(rc) : ex;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	(void)argv;
@@ -2258,6 +2316,7 @@ static const struct command {
 	{"audit-log", cmd_audit_log, "audit-log [--limit N] [--after ID] writes asked of the daemon, and refusals"},
 	{"doc", cmd_doc, "doc show|set|edit|validate|export|policy   datasheet, data statement, card"},
 	{"tag", cmd_tag, "tag DATASET[@vN] NAME [-m MSG]      tag a release (required documentation first)"},
+	{"audit", cmd_audit, "audit DATASET[@vN|@TAG] --use U [--format json|md] [-o FILE]  may it be used, and why"},
 	{"contains", cmd_contains, "contains DATASET[@vN] (--url U|--hash SHA|--text-file F)  is this document in it?"},
 	{"license", cmd_license, "license check DATASET[@vN] --use U | license set --source NAME EXPR"},
 	{"consent", cmd_consent, "consent add (--url U|--text T|...) [--apply]  record an opt-out or erasure request"},

@@ -146,6 +146,14 @@ int gr_api_tag(gr_hub *h, const char *spec, const char *name, const char *messag
  * listing the required documentation missing otherwise. */
 int gr_api_doc_gate(gr_hub *h, const char *spec, const char *operation);
 
+/* ---- audit (src/api/audit.c) ---- */
+/* The audit report of spec for use (format granary-audit/1): provenance, licenses, consent,
+ * personal_data, quality, documentation, verdict {result: pass|pass-with-warnings|fail,
+ * failing, checks}. */
+int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out);
+/* The report as Markdown. */
+int gr_api_audit_markdown(const cJSON *audit, gr_buf *out);
+
 /* ---- access.db ---- */
 /* [{"principal","role","set_by","set_at"}] */
 int gr_api_roles(gr_access *a, cJSON **out);

@@ -27,6 +27,7 @@ static int facts_map(gr_hub *h, const gr_version_info *v, const char *sql, cJSON
 	if (!rc)
 		rc = gr_query_prepare(q, sql);
 	while (!rc && (rc = gr_query_step(q)) > 0) {
+		rc = 0; /* a row: go on */
 		size_t n;
 		const char *k = gr_query_col_type(q, 0) == GR_QV_NULL ? "unknown" : gr_query_col_text(q, 0, &n);
 		cJSON_AddNumberToObject(obj, k, (double)gr_query_col_int(q, 1));
@@ -50,7 +51,7 @@ int gr_api_doc_facts(gr_hub *h, const gr_version_info *v, cJSON **out)
 	gr_query *q = NULL;
 	cJSON *src = cJSON_AddArrayToObject(f, "sources");
 	if (!(rc = gr_hub_query_open(h, v, NULL, &q)) &&
-	    !(rc = gr_query_prepare(q, "SELECT source, count(*), max(license) FROM records GROUP BY source ORDER BY 2 DESC")))
+	    !(rc = gr_query_prepare(q, "SELECT source, count(*), max(source_license) FROM records GROUP BY source ORDER BY 2 DESC")))
 		while ((rc = gr_query_step(q)) > 0) {
 			size_t n;
 			cJSON *e = cJSON_CreateObject();

@@ -529,7 +529,7 @@ static const char view_head[] =
 	"lower(hex(substr(r.addr, 1, 8))) AS id, r.url AS url, r.domain AS domain, r.ts AS ts, src.name AS source, "
 	"r.len AS len, coalesce(w.lang, r.meta ->> '$.lang', r.meta ->> '$.language') AS lang, "
 	"coalesce(w.license, r.meta ->> '$.license', src.license) AS license, w.status AS status, "
-	"w.media_type AS content_type, coalesce(w.tdm_reservation, 0) AS tdm_reservation, "
+	"src.license AS source_license, w.media_type AS content_type, coalesce(w.tdm_reservation, 0) AS tdm_reservation, "
 	"w.tdm_policy AS tdm_policy, coalesce(w.noai, 0) AS noai, coalesce(w.noimageai, 0) AS noimageai, "
 	PII_COLS QUALITY_COLS
 	"s.content IS NOT NULL AS scanned, r.meta AS meta, lower(hex(r.content)) AS sha256, "

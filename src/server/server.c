@@ -690,6 +690,7 @@ enum route {
 	R_DOC_SET,
 	R_TAG,
 	R_SOURCE_LICENSE,
+	R_AUDIT,
 };
 
 static const struct {
@@ -738,6 +739,7 @@ static const struct {
 	{R_DOC_SET, "POST", "v1/datasets/*/versions/*/docs", NEED_CURATE, "doc.set"},
 	{R_TAG, "POST", "v1/datasets/*/versions/*/tags", NEED_CURATE, "release.tag"},
 	{R_SOURCE_LICENSE, "PUT", "v1/sources/*/license", NEED_CURATE, "license.source"},
+	{R_AUDIT, "GET", "v1/datasets/*/versions/*/audit", NEED_READ, NULL},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -891,6 +893,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_DOCS_EXPORT:
 	case R_DOC_SET:
 	case R_TAG:
+	case R_AUDIT:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
 		break;
@@ -1073,6 +1076,12 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		}
 		break;
 	}
+	case R_AUDIT:
+		if ((rc = hub_get(&h)))
+			return send_error(c, 0, rc, gr_error_last());
+		rc = gr_api_audit(h, spec, arg(c, "use"), &o);
+		hub_put(h);
+		return answer(c, rc, o, 200);
 	case R_DOC_SET:
 	case R_TAG:
 	case R_SOURCE_LICENSE: {

@@ -1,0 +1,524 @@
+/*
+ * api/audit — may this version be used for this purpose, and why: one report
+ * (JSON; Markdown rendered from it) with provenance, licences, consent,
+ * personal data, quality, documentation and a verdict whose failing checks
+ * are named. Each section says when something could not be checked.
+ *
+ * Verdict: "fail" when any check fails, "pass-with-warnings" when one warns,
+ * else "pass". The CLI exits 0, 10 and 9 for them (docs/exit-codes.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "govern/consent.h"
+#include "query/query.h"
+
+/* One query's first row: ncols integers (NULL as 0). */
+static int query_ints(gr_hub *h, const gr_version_info *v, const char *sql, int64_t *out, int ncols)
+{
+	gr_query *q = NULL;
+	int rc = gr_hub_query_open(h, v, NULL, &q);
+	if (!rc)
+		rc = gr_query_prepare(q, sql);
+	if (!rc && (rc = gr_query_step(q)) == 1) {
+		for (int i = 0; i < ncols; i++)
+			out[i] = gr_query_col_type(q, i) == GR_QV_NULL ? 0 : gr_query_col_int(q, i);
+		rc = 0;
+	} else if (!rc) {
+		rc = gr_error_set(GR_ERROR, "audit: no row");
+	}
+	gr_query_free(q);
+	return rc;
+}
+
+/* Every row of a query into arr as objects with these keys. */
+static int query_rows(gr_hub *h, const gr_version_info *v, const char *sql, const char *const *keys, int n, cJSON *arr)
+{
+	gr_query *q = NULL;
+	int rc = gr_hub_query_open(h, v, NULL, &q);
+	if (!rc)
+		rc = gr_query_prepare(q, sql);
+	while (!rc && (rc = gr_query_step(q)) > 0) {
+		rc = 0; /* a row: go on */
+		cJSON *o = cJSON_CreateObject();
+		for (int i = 0; i < n; i++) {
+			size_t len;
+			switch (gr_query_col_type(q, i)) {
+			case GR_QV_INT: cJSON_AddNumberToObject(o, keys[i], (double)gr_query_col_int(q, i)); break;
+			case GR_QV_REAL: cJSON_AddNumberToObject(o, keys[i], gr_query_col_real(q, i)); break;
+			case GR_QV_TEXT: cJSON_AddStringToObject(o, keys[i], gr_query_col_text(q, i, &len)); break;
+			default: cJSON_AddNullToObject(o, keys[i]); break;
+			}
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	gr_query_free(q);
+	return rc < 0 ? rc : 0;
+}
+
+static void check(cJSON *checks, const char *name, const char *status, const char *detail)
+{
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "check", name);
+	cJSON_AddStringToObject(c, "status", status);
+	cJSON_AddStringToObject(c, "detail", detail);
+	cJSON_AddItemToArray(checks, c);
+}
+
+/* ---- provenance: the lineage back to the ingests ---- */
+
+static int lineage(gr_hub *h, const gr_version_info *v, cJSON *arr)
+{
+	int64_t queue[512];
+	size_t head = 0, tail = 0;
+	queue[tail++] = v->id;
+	int rc = 0;
+	while (!rc && head < tail) {
+		int64_t id = queue[head++];
+		bool seen = false;
+		for (size_t i = 0; i + 1 < head && !seen; i++)
+			seen = queue[i] == id;
+		if (seen)
+			continue;
+		gr_version_info x;
+		if ((rc = gr_catalog_version_by_id(gr_hub_catalog(h), id, &x)))
+			break;
+		cJSON *o = gr_api_version_json(h, &x);
+		cJSON_AddItemToArray(arr, o);
+		for (int i = 0; i < x.nparents && tail < sizeof queue / sizeof *queue; i++)
+			queue[tail++] = x.parents[i];
+		gr_version_info_release(&x);
+	}
+	return rc;
+}
+
+/* ---- consent: records still here that a removal's suppression list matches ---- */
+
+struct sup_ctx {
+	gr_suppress *s;
+	bool any_text;
+};
+
+static int sup_add(const uint8_t key[16], const char *kind, int words, void *ctx)
+{
+	struct sup_ctx *c = ctx;
+	c->any_text |= !strcmp(kind, "text");
+	return gr_suppress_add(c->s, key, kind, words);
+}
+
+static int removal_matches(gr_hub *h, const gr_version_info *v, uint64_t *matches, cJSON *examples, bool *checked_text)
+{
+	uint8_t key[GR_HASH_LEN] = {0};
+	struct sup_ctx c = {0};
+	int rc = gr_suppress_new(&c.s, key);
+	if (!rc)
+		rc = gr_catalog_suppression_each(gr_hub_catalog(h), sup_add, &c);
+	*matches = 0;
+	*checked_text = false;
+	if (rc || !gr_suppress_count(c.s)) {
+		gr_suppress_free(c.s);
+		return rc;
+	}
+	gr_suppress_free(c.s);
+	c.s = NULL;
+	c.any_text = false;
+	if ((rc = gr_govern_key(gr_hub_path(h), key)) || (rc = gr_suppress_new(&c.s, key)) ||
+	    (rc = gr_catalog_suppression_each(gr_hub_catalog(h), sup_add, &c)))
+		goto out;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	gr_buf text = GR_BUF_INIT;
+	if ((rc = gr_hub_members(h, v, &ids, &n)))
+		goto out;
+	for (size_t i = 0; i < n && !rc; i++) {
+		gr_record_info r;
+		if ((rc = gr_catalog_record_get(gr_hub_catalog(h), ids[i], &r)))
+			break;
+		/* a text selector needs the text: read only then */
+		gr_buf_reset(&text);
+		if (c.any_text)
+			rc = gr_hub_read_text(h, &r, &text);
+		const char *why;
+		if (!rc && gr_suppress_match(c.s, r.content, r.url, r.url ? strlen(r.url) : 0, c.any_text ? text.ptr : NULL,
+					     text.len, &why)) {
+			if ((*matches)++ < 20) {
+				char id[17];
+				gr_record_id(id, r.addr);
+				cJSON *e = cJSON_CreateObject();
+				cJSON_AddStringToObject(e, "id", id);
+				cJSON_AddStringToObject(e, "matched", why);
+				cJSON_AddItemToArray(examples, e);
+			}
+		}
+		gr_record_info_release(&r);
+	}
+	*checked_text = c.any_text;
+	free(ids);
+	gr_buf_free(&text);
+out:
+	gr_suppress_free(c.s);
+	return rc;
+}
+
+struct req_ctx {
+	gr_hub *h;
+	const int64_t *members; /* the version's, sorted */
+	size_t nmembers;
+	cJSON *arr;
+	uint64_t overdue, pending, pending_matches;
+	int64_t hits;
+};
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int count_member(int64_t rid, void *ctx)
+{
+	struct req_ctx *c = ctx;
+	c->hits += bsearch(&rid, c->members, c->nmembers, sizeof *c->members, cmp_i64) != NULL;
+	return 0;
+}
+
+/* Records of the version a pending request's selector matches (a text
+ * selector: the version's texts are read). */
+static int pending_matches(struct req_ctx *c, const gr_request *r)
+{
+	c->hits = 0;
+	if (strcmp(r->selector_kind, "text"))
+		return gr_catalog_records_matching(gr_hub_catalog(c->h), r->selector_kind, r->selector, count_member, c);
+	uint8_t key[GR_HASH_LEN] = {0}, k[GR_KEYED_LEN];
+	gr_suppress *probe = NULL;
+	gr_buf norm = GR_BUF_INIT, text = GR_BUF_INIT;
+	int words, rc = gr_govern_text_norm(r->selector, &norm, &words);
+	if (!rc)
+		rc = gr_suppress_new(&probe, key);
+	if (!rc) {
+		gr_govern_keyed(key, "text", norm.ptr, norm.len, k);
+		rc = gr_suppress_add(probe, k, "text", words);
+	}
+	for (size_t i = 0; !rc && i < c->nmembers; i++) {
+		gr_record_info ri;
+		const char *why;
+		if ((rc = gr_catalog_record_get(gr_hub_catalog(c->h), c->members[i], &ri)))
+			break;
+		gr_buf_reset(&text);
+		if (!(rc = gr_hub_read_text(c->h, &ri, &text)) &&
+		    gr_suppress_match(probe, (const uint8_t[GR_HASH_LEN]){0}, NULL, 0, text.ptr, text.len, &why))
+			c->hits++;
+		gr_record_info_release(&ri);
+	}
+	gr_suppress_free(probe);
+	gr_buf_free(&norm);
+	gr_buf_free(&text);
+	return rc;
+}
+
+static int req_one(const gr_request *r, void *ctx)
+{
+	struct req_ctx *c = ctx;
+	cJSON *o = gr_api_request_json(r);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "selector"); /* the report goes round: no selectors */
+	c->overdue += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "overdue"));
+	if (!strcmp(r->status, "pending") && r->selector) {
+		c->pending++;
+		int rc = pending_matches(c, r);
+		if (rc) {
+			cJSON_Delete(o);
+			return rc;
+		}
+		cJSON_AddNumberToObject(o, "records_in_version", (double)c->hits);
+		c->pending_matches += (uint64_t)c->hits;
+	}
+	cJSON_AddItemToArray(c->arr, o);
+	return 0;
+}
+
+int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
+{
+	*out = NULL;
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	cJSON *o = cJSON_CreateObject(), *checks = cJSON_CreateArray(), *lic = NULL, *docs = NULL;
+	char name[GR_DATASET_NAME_MAX + 16], detail[512];
+	snprintf(name, sizeof name, "%s@v%d", v.dataset, v.num);
+	cJSON_AddStringToObject(o, "format", "granary-audit/1");
+	cJSON_AddStringToObject(o, "version", name);
+	cJSON_AddStringToObject(o, "use", use ? use : "");
+	char now[32];
+	gr_time_iso(now, gr_time_now());
+	cJSON_AddStringToObject(o, "audited", now);
+	cJSON_AddItemToObject(o, "summary", gr_api_version_json(h, &v));
+
+	/* provenance */
+	cJSON *prov = cJSON_AddObjectToObject(o, "provenance");
+	if ((rc = lineage(h, &v, cJSON_AddArrayToObject(prov, "lineage"))))
+		goto out;
+	cJSON *facts = NULL;
+	if ((rc = gr_api_doc_facts(h, &v, &facts)))
+		goto out;
+	cJSON_AddItemToObject(prov, "sources", cJSON_DetachItemFromObjectCaseSensitive(facts, "sources"));
+
+	/* licences */
+	if ((rc = gr_api_license_check(h, spec, use, &lic))) {
+		cJSON_Delete(facts);
+		goto out;
+	}
+	bool allowed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lic, "allowed"));
+	int nconf = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lic, "conflicts"));
+	snprintf(detail, sizeof detail, "%.0f records are not cleared for %s use, %.0f have no known licence",
+		 cJSON_GetObjectItemCaseSensitive(lic, "records_not_allowed")->valuedouble, use,
+		 cJSON_GetObjectItemCaseSensitive(lic, "records_without_license")->valuedouble);
+	check(checks, "licence allows the use", cJSON_GetObjectItemCaseSensitive(lic, "records_not_allowed")->valuedouble ? "fail" : "pass",
+	      detail);
+	snprintf(detail, sizeof detail, "%d conflict(s) between licences", nconf);
+	check(checks, "no licence conflicts", nconf ? "fail" : "pass", detail);
+	(void)allowed;
+	cJSON_AddItemToObject(o, "licenses", lic);
+	lic = NULL;
+
+	/* consent */
+	cJSON *cons = cJSON_AddObjectToObject(o, "consent");
+	int64_t sig[4];
+	if ((rc = query_ints(h, &v, "SELECT sum(tdm_reservation), sum(noai), sum(noimageai), count(*) FROM records", sig, 4))) {
+		cJSON_Delete(facts);
+		goto out;
+	}
+	cJSON_AddNumberToObject(cons, "tdm_reservation", (double)sig[0]);
+	cJSON_AddNumberToObject(cons, "noai", (double)sig[1]);
+	cJSON_AddNumberToObject(cons, "noimageai", (double)sig[2]);
+	snprintf(detail, sizeof detail, "%lld records reserved text-and-data-mining rights, %lld said noai",
+		 (long long)sig[0], (long long)sig[1]);
+	check(checks, "no opt-out signals", sig[0] || sig[1] ? "fail" : "pass", detail);
+	uint64_t matches;
+	bool text_checked;
+	cJSON *ex = cJSON_CreateArray();
+	if ((rc = removal_matches(h, &v, &matches, ex, &text_checked))) {
+		cJSON_Delete(ex);
+		cJSON_Delete(facts);
+		goto out;
+	}
+	cJSON_AddNumberToObject(cons, "records_matching_removals", (double)matches);
+	cJSON_AddItemToObject(cons, "matching_examples", ex);
+	snprintf(detail, sizeof detail, "%llu records match a removal's content, URL%s", (unsigned long long)matches,
+		 text_checked ? ", domain or text" : " or domain");
+	check(checks, "nothing a removal request covers", matches ? "fail" : "pass", detail);
+	int64_t *mem = NULL;
+	size_t nmem = 0;
+	if ((rc = gr_hub_members(h, &v, &mem, &nmem))) {
+		cJSON_Delete(facts);
+		goto out;
+	}
+	struct req_ctx rq = {.h = h, .members = mem, .nmembers = nmem, .arr = cJSON_AddArrayToObject(cons, "requests")};
+	rc = gr_catalog_request_each(gr_hub_catalog(h), req_one, &rq);
+	free(mem);
+	if (rc) {
+		cJSON_Delete(facts);
+		goto out;
+	}
+	cJSON_AddNumberToObject(cons, "records_matching_pending_requests", (double)rq.pending_matches);
+	snprintf(detail, sizeof detail, "%llu records are covered by removal requests not yet applied",
+		 (unsigned long long)rq.pending_matches);
+	check(checks, "no record a pending removal request covers", rq.pending_matches ? "fail" : "pass", detail);
+	cJSON_AddNumberToObject(cons, "requests_overdue", (double)rq.overdue);
+	cJSON_AddNumberToObject(cons, "requests_pending", (double)rq.pending);
+	cJSON_AddNumberToObject(cons, "removals_applied_since", cJSON_GetObjectItemCaseSensitive(facts, "removals")->valuedouble);
+	snprintf(detail, sizeof detail, "%llu pending request(s), %llu past their deadline", (unsigned long long)rq.pending,
+		 (unsigned long long)rq.overdue);
+	check(checks, "no removal request overdue", rq.overdue ? "fail" : rq.pending ? "warn" : "pass", detail);
+
+	/* personal data */
+	cJSON *pii = cJSON_DetachItemFromObjectCaseSensitive(facts, "pii");
+	int64_t pb[3];
+	if ((rc = query_ints(h, &v,
+			     "SELECT coalesce(sum(CASE WHEN pii_email + pii_phone + pii_ip_address + pii_credit_card + pii_iban "
+			     "+ pii_us_ssn + pii_secret > 0 THEN len END), 0), sum(len), sum(NOT scanned) FROM records",
+			     pb, 3))) {
+		cJSON_Delete(pii);
+		cJSON_Delete(facts);
+		goto out;
+	}
+	cJSON *pd = cJSON_AddObjectToObject(o, "personal_data");
+	cJSON_AddItemToObject(pd, "records_by_type", pii);
+	cJSON_AddNumberToObject(pd, "bytes_affected", (double)pb[0]);
+	cJSON_AddNumberToObject(pd, "share_of_bytes", pb[1] ? (double)pb[0] / (double)pb[1] : 0);
+	cJSON_AddNumberToObject(pd, "records_unscanned", (double)pb[2]);
+	cJSON_AddBoolToObject(pd, "scanned_completely", pb[2] == 0);
+	if (pb[2])
+		snprintf(detail, sizeof detail, "%lld records are not scanned (granary scan)", (long long)pb[2]);
+	else
+		snprintf(detail, sizeof detail, "%.2f%% of the text bytes are in records holding personal data",
+			 pb[1] ? 100.0 * (double)pb[0] / (double)pb[1] : 0.0);
+	check(checks, "scanned for personal data", pb[2] ? "warn" : pb[0] ? "warn" : "pass", detail);
+
+	/* quality */
+	cJSON *q = cJSON_AddObjectToObject(o, "quality");
+	int64_t qs[8];
+	if ((rc = query_ints(h, &v,
+			     "SELECT count(*), count(DISTINCT sha256), min(len), max(len), avg(len), avg(words), "
+			     "sum(words < 50), count(DISTINCT domain) FROM records",
+			     qs, 8))) {
+		cJSON_Delete(facts);
+		goto out;
+	}
+	cJSON_AddNumberToObject(q, "records", (double)qs[0]);
+	cJSON_AddNumberToObject(q, "exact_duplicates", (double)(qs[0] - qs[1]));
+	cJSON_AddNumberToObject(q, "exact_duplicate_rate", qs[0] ? (double)(qs[0] - qs[1]) / (double)qs[0] : 0);
+	cJSON_AddNumberToObject(q, "min_length", (double)qs[2]);
+	cJSON_AddNumberToObject(q, "max_length", (double)qs[3]);
+	cJSON_AddNumberToObject(q, "mean_length", (double)qs[4]);
+	cJSON_AddNumberToObject(q, "domains", (double)qs[7]);
+	static const char *const hk[] = {"bucket", "records"};
+	if ((rc = query_rows(h, &v,
+			     "SELECT CASE WHEN len < 100 THEN '<100' WHEN len < 1000 THEN '100-999' WHEN len < 10000 THEN "
+			     "'1K-10K' WHEN len < 100000 THEN '10K-100K' ELSE '>=100K' END b, count(*) FROM records GROUP BY b "
+			     "ORDER BY min(len)",
+			     hk, 2, cJSON_AddArrayToObject(q, "length_histogram"))))
+		goto out_facts;
+	static const char *const dk[] = {"domain", "records"};
+	if ((rc = query_rows(h, &v, "SELECT domain, count(*) n FROM records GROUP BY domain ORDER BY n DESC LIMIT 10", dk, 2,
+			     cJSON_AddArrayToObject(q, "top_domains"))))
+		goto out_facts;
+	static const char *const tk[] = {"first", "last"};
+	cJSON *tr = cJSON_CreateArray();
+	if ((rc = query_rows(h, &v, "SELECT min(ts), max(ts) FROM records", tk, 2, tr))) {
+		cJSON_Delete(tr);
+		goto out_facts;
+	}
+	cJSON_AddItemToObject(q, "time_range", cJSON_DetachItemFromArray(tr, 0));
+	cJSON_Delete(tr);
+	cJSON_AddItemToObject(q, "languages", cJSON_DetachItemFromObjectCaseSensitive(facts, "languages"));
+	if (!pb[2]) {
+		static const char *const ak[] = {"mean_words", "mean_word_len", "symbol_ratio", "alpha_word_frac",
+						 "dup_line_frac"};
+		if ((rc = query_rows(h, &v,
+				     "SELECT avg(words), avg(mean_word_len), avg(symbol_ratio), avg(alpha_word_frac), "
+				     "avg(dup_line_frac) FROM records",
+				     ak, 5, cJSON_AddArrayToObject(q, "attributes"))))
+			goto out_facts;
+	}
+	snprintf(detail, sizeof detail, "%lld exact duplicate records", (long long)(qs[0] - qs[1]));
+	check(checks, "no exact duplicates", qs[0] - qs[1] ? "warn" : "pass", detail);
+
+	/* documentation */
+	if ((rc = gr_api_doc_show(h, spec, &docs)))
+		goto out_facts;
+	cJSON *val = cJSON_DetachItemFromObjectCaseSensitive(docs, "validation");
+	cJSON_AddItemToObject(o, "documentation", val);
+	bool valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(val, "valid"));
+	snprintf(detail, sizeof detail, "%.0f of %.0f required fields filled; %.1f%% of the recommended",
+		 cJSON_GetObjectItemCaseSensitive(val, "required_filled")->valuedouble,
+		 cJSON_GetObjectItemCaseSensitive(val, "required_total")->valuedouble,
+		 cJSON_GetObjectItemCaseSensitive(val, "completeness")->valuedouble);
+	check(checks, "required documentation present", valid ? "pass" : "fail", detail);
+
+	/* verdict */
+	const char *verdict = "pass";
+	const cJSON *c;
+	cJSON *failing = cJSON_CreateArray();
+	cJSON_ArrayForEach(c, checks)
+	{
+		const char *st = cJSON_GetObjectItemCaseSensitive(c, "status")->valuestring;
+		if (!strcmp(st, "fail")) {
+			verdict = "fail";
+			cJSON_AddItemToArray(failing, cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(c, "check")->valuestring));
+		} else if (!strcmp(st, "warn") && strcmp(verdict, "fail")) {
+			verdict = "pass-with-warnings";
+		}
+	}
+	cJSON *vd = cJSON_AddObjectToObject(o, "verdict");
+	cJSON_AddStringToObject(vd, "result", verdict);
+	cJSON_AddItemToObject(vd, "failing", failing);
+	cJSON_AddItemToObject(vd, "checks", checks);
+	checks = NULL;
+	rc = 0;
+out_facts:
+	cJSON_Delete(facts);
+out:
+	cJSON_Delete(checks);
+	cJSON_Delete(lic);
+	cJSON_Delete(docs);
+	gr_version_info_release(&v);
+	if (rc) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+/* ---- Markdown ---- */
+
+static void md_kv(gr_buf *b, const char *k, const cJSON *v)
+{
+	if (cJSON_IsNumber(v))
+		gr_buf_printf(b, "| %s | %.6g |\n", k, v->valuedouble);
+	else if (cJSON_IsString(v))
+		gr_buf_printf(b, "| %s | %s |\n", k, v->valuestring);
+	else if (cJSON_IsBool(v))
+		gr_buf_printf(b, "| %s | %s |\n", k, cJSON_IsTrue(v) ? "yes" : "no");
+}
+
+static void md_object(gr_buf *b, const cJSON *o)
+{
+	gr_buf_puts(b, "| | |\n|---|---|\n");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, o) md_kv(b, e->string, e);
+	gr_buf_puts(b, "\n");
+}
+
+int gr_api_audit_markdown(const cJSON *a, gr_buf *b)
+{
+	const cJSON *vd = cJSON_GetObjectItemCaseSensitive(a, "verdict");
+	gr_buf_printf(b, "# Audit of %s for %s use\n\n", cJSON_GetObjectItemCaseSensitive(a, "version")->valuestring,
+		      cJSON_GetObjectItemCaseSensitive(a, "use")->valuestring);
+	gr_buf_printf(b, "Audited %s by Granary. **Verdict: %s**\n\n", cJSON_GetObjectItemCaseSensitive(a, "audited")->valuestring,
+		      cJSON_GetObjectItemCaseSensitive(vd, "result")->valuestring);
+	gr_buf_puts(b, "| check | result | detail |\n|---|---|---|\n");
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(vd, "checks"))
+	gr_buf_printf(b, "| %s | %s | %s |\n", cJSON_GetObjectItemCaseSensitive(c, "check")->valuestring,
+		      cJSON_GetObjectItemCaseSensitive(c, "status")->valuestring,
+		      cJSON_GetObjectItemCaseSensitive(c, "detail")->valuestring);
+	gr_buf_puts(b, "\n## Provenance\n\n| version | operation | created | records | commit |\n|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "provenance"), "lineage"))
+	{
+		const cJSON *cm = cJSON_GetObjectItemCaseSensitive(c, "commit");
+		gr_buf_printf(b, "| %s | %s | %s | %.0f | %.12s |\n", cJSON_GetObjectItemCaseSensitive(c, "version")->valuestring,
+			      cJSON_GetObjectItemCaseSensitive(c, "operation")->valuestring,
+			      cJSON_GetObjectItemCaseSensitive(c, "created")->valuestring,
+			      cJSON_GetObjectItemCaseSensitive(c, "records")->valuedouble, cJSON_IsString(cm) ? cm->valuestring : "-");
+	}
+	gr_buf_puts(b, "\n### Sources\n\n| source | records | licence |\n|---|---|---|\n");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "provenance"), "sources"))
+	{
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, "license");
+		gr_buf_printf(b, "| %s | %.0f | %s |\n", cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring,
+			      cJSON_GetObjectItemCaseSensitive(c, "records")->valuedouble, cJSON_IsString(l) ? l->valuestring : "unknown");
+	}
+	gr_buf_puts(b, "\n## Licences\n\n| licence | records | class | allowed |\n|---|---|---|---|\n");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "licenses"), "licenses"))
+	{
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, "license");
+		gr_buf_printf(b, "| %s | %.0f | %s | %s |\n", cJSON_IsString(l) ? l->valuestring : "no licence known",
+			      cJSON_GetObjectItemCaseSensitive(c, "records")->valuedouble,
+			      cJSON_GetObjectItemCaseSensitive(c, "class")->valuestring,
+			      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "allowed")) ? "yes" : "no");
+	}
+	gr_buf_puts(b, "\n## Consent\n\n");
+	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "consent"));
+	gr_buf_puts(b, "## Personal data\n\n");
+	md_object(b, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "personal_data"), "records_by_type"));
+	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "personal_data"));
+	gr_buf_puts(b, "## Quality\n\n");
+	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "quality"));
+	gr_buf_puts(b, "## Documentation\n\n");
+	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "documentation"));
+	return 0;
+}

@@ -1,0 +1,86 @@
+# t0015-audit: the audit report against numbers planted in a hub — sources of
+# different licences, personal data, an applied removal, a pending removal
+# request whose records are still there — section by section, the verdict and
+# its exit code, Markdown, and through the daemon.
+. "$TESTDIR/e2e/lib.sh"
+# jv KEY FILE: the number after the first "KEY": in FILE
+jv() { grep -o "\"$1\":[0-9.]*" "$2" | head -n 1 | cut -d: -f2; }
+expect_rc 0 "$G" init
+{
+	for i in 1 2 3 4; do printf '{"text":"open licensed text number %d with enough words here","url":"https://open.example/%d","license":"CC-BY-4.0"}\n' $i $i; done
+	for i in 1 2; do printf '{"text":"non commercial text %d, write to person%d@example.org","url":"https://nc.example/%d","license":"CC-BY-NC-4.0"}\n' $i $i $i; done
+	printf '{"text":"a page someone asked to remove, number one","url":"https://gone.example/1","license":"CC-BY-4.0"}\n'
+	printf '{"text":"a page with a pending request on it","url":"https://pending.example/1","license":"CC-BY-4.0"}\n'
+} >a.jsonl
+for i in 1 2 3; do printf '{"text":"mit source text %d","url":"https://mit.example/%d"}\n' $i $i; done >m.jsonl
+expect_rc 0 "$G" ingest d a.jsonl --scan
+expect_rc 0 "$G" ingest d m.jsonl --scan
+expect_rc 0 "$G" license set --source m.jsonl MIT
+expect_rc 0 "$G" consent add --url https://gone.example/1 --apply
+expect_rc 0 "$G" consent add --url https://pending.example/1 --received 2026-01-01 --deadline 2026-01-31
+
+expect_rc 9 "$G" --json audit d --use commercial
+cp out a.json
+expect_in a.json '"format":"granary-audit/1"' "the report names its format"
+expect_in a.json '"version":"d@v3"' "it audits the head (after the removal)"
+# provenance: the removal's version, then the two ingests
+expect_in a.json '"operation":"remove"' "provenance: the removal version"
+expect_eq "provenance: the two ingests in the lineage" "$(grep -o '"operation":"ingest"' a.json | wc -l)" 2
+expect_in a.json '"name":"m.jsonl","records":3,"license":"MIT"' "provenance: the MIT source with its records"
+# licences: 2 NC records are not cleared for commercial use
+expect_eq "licences: records not allowed" "$(jv records_not_allowed a.json)" 2
+expect_in a.json '"license":"CC-BY-NC-4.0","records":2' "licences: the NC records"
+# consent
+expect_eq "consent: records matching an applied removal" "$(jv records_matching_removals a.json)" 0
+expect_eq "consent: records a pending request covers" "$(jv records_matching_pending_requests a.json)" 1
+expect_eq "consent: overdue requests" "$(jv requests_overdue a.json)" 1
+expect_eq "consent: removals applied since d@v3 was made" "$(jv removals_applied_since a.json)" 0
+expect_not_in a.json "pending.example/1" "the report does not repeat a request's selector"
+# personal data
+expect_in a.json '"EMAIL":2' "personal data: two records with an e-mail address"
+expect_in a.json '"scanned_completely":true' "personal data: every record scanned"
+# quality
+expect_in a.json '"quality":{"records":10,' "quality: 10 records (11 less the one removed)"
+expect_in a.json '"exact_duplicates":0' "quality: no exact duplicates"
+# documentation: none yet
+expect_in a.json '"check":"required documentation present","status":"fail"' "documentation: required fields missing fails"
+# the verdict names each failing check
+for c in "licence allows the use" "no record a pending removal request covers" "no removal request overdue" \
+	"required documentation present"; do
+	grep -qF "\"failing\":[" a.json && grep -o '"failing":\[[^]]*\]' a.json | grep -qF "$c" &&
+		ok "verdict names: $c" || bad "verdict does not name: $c"
+done
+
+echo "== fix what failed: the audit passes (with warnings at most)"
+expect_rc 0 "$G" remove 2
+expect_rc 0 "$G" filter d --where "license <> 'CC-BY-NC-4.0'" --into clean
+for kv in "card.name=Clean" "card.description=Audit test" "card.curators=Granary" "card.removal_contact=privacy@example.org" \
+	"card.license=CC-BY-4.0 AND MIT" "card.languages=en" "collection.method=Written by the test" \
+	"collection.timeframe=2026-11" "uses.intended=Testing" "uses.out_of_scope=Anything else" \
+	"personal_information=None left"; do
+	"$G" doc set clean "${kv%%=*}" "${kv#*=}" >/dev/null || bad "doc set ${kv%%=*}"
+done
+"$G" doc set clean sources '[{"name":"a.jsonl","retrieved":"2026-11-28"},{"name":"m.jsonl","retrieved":"2026-11-28"}]' >/dev/null
+"$G" --json audit clean --use commercial >b.json
+rc=$?
+expect_eq "the clean version passes (exit 0)" "$rc" 0
+expect_in b.json '"result":"pass"' "verdict: pass"
+expect_rc 0 "$G" audit clean --use commercial -o report.md
+expect_in report.md "**Verdict: pass**" "the Markdown report has the verdict"
+expect_in report.md "## Provenance" "the Markdown report has its sections"
+expect_in report.md "| licence allows the use | pass |" "the Markdown report lists the checks"
+
+echo "== through the daemon"
+SOCK=$(mktemp -d /tmp/granary-t0015.XXXXXX)/g.sock
+"$(dirname "$G")/granaryd" --hub .granary --socket "$SOCK" >daemon.log 2>&1 &
+DPID=$!
+trap 'kill -TERM $DPID 2>/dev/null; rm -rf "$(dirname "$SOCK")"' EXIT
+for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' 'http://g/v1/datasets/d/versions/3/audit?use=commercial')
+expect_eq "GET .../audit: 200" "$code" 200
+expect_in out '"result":"fail"' "the daemon's audit of d@v3 fails too"
+GRANARY_SOCKET=$SOCK "$G" audit clean --use commercial >/dev/null 2>&1
+expect_eq "the CLI through the daemon exits 0 for the clean version" "$?" 0
+kill -TERM $DPID
+wait $DPID
+finish

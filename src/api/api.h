@@ -125,6 +125,8 @@ int gr_api_contains(gr_hub *h, const char *spec, const char *url, const char *ha
 /* The facts Granary fills in for a version: {"version","records","bytes","created","sources":
  * [{name,records,license}],"licenses":{..},"languages":{..},"pii":{TYPE:records,"unscanned"},"removals"}. */
 int gr_api_doc_facts(gr_hub *h, const gr_version_info *v, cJSON **out);
+/* The validation of v's documents against the hub's policy, given its facts. */
+int gr_api_doc_validation(gr_hub *h, const gr_version_info *v, const cJSON *facts, cJSON **out);
 /* {"version","inherited_from"?,"documents","validation","facts"} */
 int gr_api_doc_show(gr_hub *h, const char *spec, cJSON **out);
 /* Sets one field (src/govern/docs.h) and answers as doc_show ("warning"?). */

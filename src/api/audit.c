@@ -127,36 +127,34 @@ static int removal_matches(gr_hub *h, const gr_version_info *v, uint64_t *matche
 	if ((rc = gr_govern_key(gr_hub_path(h), key)) || (rc = gr_suppress_new(&c.s, key)) ||
 	    (rc = gr_catalog_suppression_each(gr_hub_catalog(h), sup_add, &c)))
 		goto out;
-	int64_t *ids = NULL;
-	size_t n = 0;
-	gr_buf text = GR_BUF_INIT;
-	if ((rc = gr_hub_members(h, v, &ids, &n)))
+	/* one pass over the view: ids, URLs, content hashes (and texts when a
+	 * text selector is on the list) */
+	gr_query *q = NULL;
+	if ((rc = gr_hub_query_open(h, v, NULL, &q)) ||
+	    (rc = gr_query_prepare(q, c.any_text ? "SELECT id, url, _content, text() FROM records"
+						 : "SELECT id, url, _content FROM records"))) {
+		gr_query_free(q);
 		goto out;
-	for (size_t i = 0; i < n && !rc; i++) {
-		gr_record_info r;
-		if ((rc = gr_catalog_record_get(gr_hub_catalog(h), ids[i], &r)))
-			break;
-		/* a text selector needs the text: read only then */
-		gr_buf_reset(&text);
-		if (c.any_text)
-			rc = gr_hub_read_text(h, &r, &text);
-		const char *why;
-		if (!rc && gr_suppress_match(c.s, r.content, r.url, r.url ? strlen(r.url) : 0, c.any_text ? text.ptr : NULL,
-					     text.len, &why)) {
-			if ((*matches)++ < 20) {
-				char id[17];
-				gr_record_id(id, r.addr);
-				cJSON *e = cJSON_CreateObject();
-				cJSON_AddStringToObject(e, "id", id);
-				cJSON_AddStringToObject(e, "matched", why);
-				cJSON_AddItemToArray(examples, e);
-			}
-		}
-		gr_record_info_release(&r);
 	}
+	while ((rc = gr_query_step(q)) > 0) {
+		size_t idn, un = 0, cn, tn = 0;
+		const char *id = gr_query_col_text(q, 0, &idn);
+		const char *url = gr_query_col_type(q, 1) == GR_QV_NULL ? NULL : gr_query_col_text(q, 1, &un);
+		const char *content = gr_query_col_text(q, 2, &cn);
+		const char *text = c.any_text ? gr_query_col_text(q, 3, &tn) : NULL;
+		const char *why;
+		if (cn == GR_HASH_LEN && gr_suppress_match(c.s, (const uint8_t *)content, url, un, text, tn, &why) &&
+		    (*matches)++ < 20) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "id", id);
+			cJSON_AddStringToObject(e, "matched", why);
+			cJSON_AddItemToArray(examples, e);
+		}
+	}
+	gr_query_free(q);
+	if (rc > 0)
+		rc = 0;
 	*checked_text = c.any_text;
-	free(ids);
-	gr_buf_free(&text);
 out:
 	gr_suppress_free(c.s);
 	return rc;
@@ -260,9 +258,15 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	cJSON *prov = cJSON_AddObjectToObject(o, "provenance");
 	if ((rc = lineage(h, &v, cJSON_AddArrayToObject(prov, "lineage"))))
 		goto out;
-	cJSON *facts = NULL;
+	cJSON *facts = NULL, *val = NULL;
 	if ((rc = gr_api_doc_facts(h, &v, &facts)))
 		goto out;
+	/* the documentation's validation, while the facts are whole */
+	if ((rc = gr_api_doc_validation(h, &v, facts, &val))) {
+		cJSON_Delete(facts);
+		goto out;
+	}
+	cJSON_AddItemToObject(o, "documentation", val);
 	cJSON_AddItemToObject(prov, "sources", cJSON_DetachItemFromObjectCaseSensitive(facts, "sources"));
 
 	/* licences */
@@ -406,11 +410,7 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	snprintf(detail, sizeof detail, "%lld exact duplicate records", (long long)(qs[0] - qs[1]));
 	check(checks, "no exact duplicates", qs[0] - qs[1] ? "warn" : "pass", detail);
 
-	/* documentation */
-	if ((rc = gr_api_doc_show(h, spec, &docs)))
-		goto out_facts;
-	cJSON *val = cJSON_DetachItemFromObjectCaseSensitive(docs, "validation");
-	cJSON_AddItemToObject(o, "documentation", val);
+	/* documentation (validated above) */
 	bool valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(val, "valid"));
 	snprintf(detail, sizeof detail, "%.0f of %.0f required fields filled; %.1f%% of the recommended",
 		 cJSON_GetObjectItemCaseSensitive(val, "required_filled")->valuedouble,

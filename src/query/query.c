@@ -563,6 +563,11 @@ int gr_query_open(gr_query **out, const gr_query_env *env)
 	}
 	sqlite3_busy_timeout(q->db, 10000);
 	sqlite3_extended_result_codes(q->db, 0);
+	/* scans read the catalog through the page cache: mapping it saves a
+	 * pread copy per page (a million records are ~100 MB of pages); sorts
+	 * (GROUP BY, DISTINCT) stay in memory instead of temp files */
+	sqlite3_exec(q->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY", NULL,
+		     NULL, NULL);
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_db_config(q->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);

@@ -2039,8 +2039,7 @@ static int cmd_doc(int argc, char **argv)
 	int rc = connect_hub();
 	if (rc)
 		return rc;
-	if (daemon_cl && strcmp(sub, "show") && strcmp(sub, "validate") && strcmp(sub, "export") && strcmp(sub, "set"))
-		return fail(gr_error_set(GR_EINVAL, "doc %s works on the hub itself: stop the daemon or use --no-daemon", sub));
+
 	const char *spec = policy ? NULL : argv[optind];
 	cJSON *o = NULL;
 	if (!strcmp(sub, "export")) {
@@ -2066,7 +2065,15 @@ static int cmd_doc(int argc, char **argv)
 		const char *ed = getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR") ? getenv("EDITOR") : "vi";
 		const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 		int fd = -1;
-		if (!(rc = gr_api_doc_edit_text(hub, spec, &text)) && !(rc = gr_buf_printf(&path, "%s/granary-doc-XXXXXX.yaml", tmp))) {
+		gr_buf dp = GR_BUF_INIT;
+		if (daemon_cl) {
+			long status;
+			if (!(rc = version_path(&dp, spec)) && !(rc = gr_buf_puts(&dp, "/docs/edit")))
+				rc = gr_client_request(daemon_cl, "GET", dp.ptr, NULL, &status, &text);
+		} else {
+			rc = gr_api_doc_edit_text(hub, spec, &text);
+		}
+		if (!rc && !(rc = gr_buf_printf(&path, "%s/granary-doc-XXXXXX.yaml", tmp))) {
 			fd = mkstemps(path.ptr, 5);
 			if (fd < 0 || gr_write_all(fd, text.ptr ? text.ptr : "", text.len))
 				rc = gr_error_errno(GR_EIO, "%s", path.ptr);
@@ -2086,7 +2093,13 @@ static int cmd_doc(int argc, char **argv)
 			gr_buf_reset(&back);
 			if ((rc = gr_read_file(path.ptr, 4u << 20, &back)))
 				break;
-			rc = gr_api_doc_replace(hub, spec, back.ptr ? back.ptr : "", back.len, os_user(), &o);
+			if (daemon_cl) {
+				gr_buf_reset(&dp);
+				if (!(rc = version_path(&dp, spec)) && !(rc = gr_buf_puts(&dp, "/docs")))
+					rc = gr_client_text_json(daemon_cl, "PUT", dp.ptr, back.ptr ? back.ptr : "", &o);
+			} else {
+				rc = gr_api_doc_replace(hub, spec, back.ptr ? back.ptr : "", back.len, os_user(), &o);
+			}
 			if (rc != GR_EINVAL || !isatty(0))
 				break;
 			/* show what is wrong and offer the file again */
@@ -2103,8 +2116,23 @@ static int cmd_doc(int argc, char **argv)
 		gr_buf_free(&text);
 		gr_buf_free(&path);
 		gr_buf_free(&back);
+		gr_buf_free(&dp);
 		if (rc)
 			return fail(rc);
+	} else if (policy && daemon_cl) {
+		if (req || rec || enf) {
+			cJSON *b = cJSON_CreateObject();
+			if (req)
+				cJSON_AddStringToObject(b, "require", req);
+			if (rec)
+				cJSON_AddStringToObject(b, "recommend", rec);
+			if (enf)
+				cJSON_AddStringToObject(b, "enforce", enf);
+			rc = gr_client_json(daemon_cl, "POST", "/v1/doc-policy", b, &o);
+			cJSON_Delete(b);
+		} else {
+			rc = gr_client_json(daemon_cl, "GET", "/v1/doc-policy", NULL, &o);
+		}
 	} else if (policy) {
 		rc = gr_api_doc_policy(hub, req, rec, enf, os_user(), &o);
 	} else if (!strcmp(sub, "set") && daemon_cl) {

@@ -198,6 +198,10 @@ int gr_hub_remove(gr_hub *h, int64_t request, const gr_hub_remove_opts *o, gr_hu
 int gr_hub_docs_commit(gr_hub *h, const gr_version_info *v, const gr_history_file *files, size_t n,
 		       const char *message, const char *author);
 
+/* Keeps an audit report of a release in history.git: branch "audits", file
+ * DATASET/TAG/audit-USE-TIME.json (every audit of a release adds one). */
+int gr_hub_audit_snapshot(gr_hub *h, const char *dataset, const char *tag, const char *use, const char *json,
+			  const char *message, char oid[GR_OID_HEX]);
 /* Tags a history.git commit (a release). */
 int gr_hub_tag_history(gr_hub *h, const char *commit, const char *name, const char *message, const char *who);
 

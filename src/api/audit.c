@@ -438,6 +438,24 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	cJSON_AddItemToObject(vd, "checks", checks);
 	checks = NULL;
 	rc = 0;
+	/* a release's audit is kept in history.git: what was known when */
+	const char *at = strchr(spec, '@');
+	int64_t tagged;
+	if (at && gr_catalog_tag_get(gr_hub_catalog(h), at + 1, &tagged) == 0 && tagged == v.id) {
+		char *json = cJSON_PrintUnformatted(o), oid[GR_OID_HEX], msg[400];
+		snprintf(msg, sizeof msg, "audit of %s (%s) for %s use: %s", at + 1, name, use, verdict);
+		if (json && gr_hub_audit_snapshot(h, v.dataset, at + 1, use, json, msg, oid) == 0) {
+			cJSON *sn = cJSON_AddObjectToObject(o, "snapshot");
+			cJSON_AddStringToObject(sn, "branch", "audits");
+			cJSON_AddStringToObject(sn, "commit", oid);
+		} else {
+			cJSON_AddStringToObject(o, "snapshot_warning", gr_error_last());
+		}
+		gr_error_clear();
+		free(json);
+	} else {
+		gr_error_clear();
+	}
 out_facts:
 	cJSON_Delete(facts);
 out:

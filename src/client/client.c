@@ -252,3 +252,17 @@ int gr_client_escape(gr_buf *out, const char *s)
 	}
 	return 0;
 }
+
+int gr_client_text_json(gr_client *c, const char *method, const char *path, const char *text, cJSON **out)
+{
+	*out = NULL;
+	gr_buf ans = GR_BUF_INIT;
+	long status = 0;
+	int rc = gr_client_request(c, method, path, text, &status, &ans);
+	if (!rc && (status < 200 || status > 299))
+		rc = answer_error(status, ans.ptr, ans.len);
+	if (!rc && !(*out = cJSON_ParseWithLength(ans.ptr ? ans.ptr : "", ans.len)))
+		rc = gr_error_set(GR_EIO, "granaryd's answer is not JSON");
+	gr_buf_free(&ans);
+	return rc;
+}

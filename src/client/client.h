@@ -25,6 +25,8 @@ int gr_client_request(gr_client *c, const char *method, const char *path, const 
 /* A JSON request: 2xx answers parse into *out; error answers become the
  * gr_err of their code, with the daemon's message as the error text. */
 int gr_client_json(gr_client *c, const char *method, const char *path, const cJSON *body, cJSON **out);
+/* A request whose body is text (NUL-terminated); the JSON answer as gr_client_json. */
+int gr_client_text_json(gr_client *c, const char *method, const char *path, const char *text, cJSON **out);
 /* GETs path into fd (streamed); an error answer becomes a gr_err. */
 int gr_client_download(gr_client *c, const char *path, int fd, uint64_t *bytes);
 /* Appends s to out, %-escaped for a URL path segment or query value. */

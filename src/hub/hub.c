@@ -400,6 +400,29 @@ int gr_hub_docs_commit(gr_hub *h, const gr_version_info *v, const gr_history_fil
 	return gr_catalog_version_set_commit(h->cat, v->id, oid);
 }
 
+int gr_hub_audit_snapshot(gr_hub *h, const char *dataset, const char *tag, const char *use, const char *json,
+			  const char *message, char oid[GR_OID_HEX])
+{
+	gr_history *hist;
+	char uname[128], email[384], when[32];
+	gr_buf path = GR_BUF_INIT;
+	int rc = gr_hub_history(h, &hist);
+	if (rc)
+		return rc;
+	gr_hub_author(uname, sizeof uname, email, sizeof email);
+	gr_time_iso(when, gr_time_now());
+	/* the time, in a name git accepts */
+	for (char *p = when; *p; p++)
+		if (*p == ':')
+			*p = '-';
+	if ((rc = gr_buf_printf(&path, "%s/%s/audit-%s-%s.json", dataset, tag, use, when)))
+		return rc;
+	gr_history_file f = {path.ptr, json, strlen(json)};
+	rc = gr_history_commit(hist, "audits", &f, 1, true, message, uname, email, gr_time_now(), oid);
+	gr_buf_free(&path);
+	return rc;
+}
+
 int gr_hub_tag_history(gr_hub *h, const char *commit, const char *name, const char *message, const char *who)
 {
 	gr_history *hist;

@@ -691,6 +691,9 @@ enum route {
 	R_TAG,
 	R_SOURCE_LICENSE,
 	R_AUDIT,
+	R_DOC_REPLACE,
+	R_POLICY,
+	R_POLICY_SET,
 };
 
 static const struct {
@@ -740,6 +743,9 @@ static const struct {
 	{R_TAG, "POST", "v1/datasets/*/versions/*/tags", NEED_CURATE, "release.tag"},
 	{R_SOURCE_LICENSE, "PUT", "v1/sources/*/license", NEED_CURATE, "license.source"},
 	{R_AUDIT, "GET", "v1/datasets/*/versions/*/audit", NEED_READ, NULL},
+	{R_DOC_REPLACE, "PUT", "v1/datasets/*/versions/*/docs", NEED_CURATE, "doc.edit"},
+	{R_POLICY, "GET", "v1/doc-policy", NEED_READ, NULL},
+	{R_POLICY_SET, "POST", "v1/doc-policy", NEED_ADMIN, "doc.policy"},
 };
 
 static int route_find(const char *method, char segs[SEGS_MAX][256], int n, bool *method_wrong)
@@ -894,6 +900,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_DOC_SET:
 	case R_TAG:
 	case R_AUDIT:
+	case R_DOC_REPLACE:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
 		break;
@@ -1076,6 +1083,33 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 		}
 		break;
 	}
+	case R_DOC_REPLACE:
+	case R_POLICY:
+	case R_POLICY_SET: {
+		/* the edit round trip (the YAML text in the body) and the policy */
+		cJSON *b = r == R_POLICY_SET ? cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len) : NULL;
+		if (r == R_POLICY_SET && !cJSON_IsObject(b)) {
+			cJSON_Delete(b);
+			rc = gr_error_set(GR_EINVAL, "the body is {\"require\"|\"recommend\"|\"enforce\": ...}");
+			break;
+		}
+		if ((rc = hub_get(&h))) {
+			cJSON_Delete(b);
+			break;
+		}
+		const char *k[3] = {NULL, NULL, NULL};
+		static const char *const keys[3] = {"require", "recommend", "enforce"};
+		for (int i = 0; b && i < 3; i++)
+			if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, keys[i])))
+				k[i] = cJSON_GetObjectItemCaseSensitive(b, keys[i])->valuestring;
+		rc = r == R_DOC_REPLACE ? gr_api_doc_replace(h, spec, q->body.ptr ? q->body.ptr : "", q->body.len, cn->user, &o)
+				       : gr_api_doc_policy(h, k[0], k[1], k[2], cn->user, &o);
+		hub_put(h);
+		cJSON_Delete(b);
+		if (r == R_POLICY)
+			return answer(c, rc, o, 200);
+		break;
+	}
 	case R_AUDIT:
 		if ((rc = hub_get(&h)))
 			return send_error(c, 0, rc, gr_error_last());
@@ -1117,7 +1151,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 			return answer(c, rc, o, 200);
 		}
 		gr_buf text = GR_BUF_INIT;
-		rc = gr_api_doc_export(h, spec, segs[6], &text);
+		rc = !strcmp(segs[6], "edit") ? gr_api_doc_edit_text(h, spec, &text) : gr_api_doc_export(h, spec, segs[6], &text);
 		hub_put(h);
 		const char *type = !strcmp(segs[6], "croissant") || !strcmp(segs[6], "statement") ? "application/json"
 				   : "text/markdown; charset=utf-8";

@@ -96,6 +96,22 @@ expect_rc 0 "$G" license set --source ccnet-cc_en_head-0091.jsonl CC0-1.0
 code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' http://g/v1/datasets/web/versions/latest/docs/card)
 expect_eq "GET .../docs/card: 200" "$code" 200
 expect_in out "pretty_name:" "the daemon renders the card"
+# doc edit through the daemon: the YAML text comes from it, the edited text goes back to it
+cat >ed.sh <<'X'
+#!/bin/sh
+sed -i 's|^card.citation:.*|card.citation: "Granary test, 2026"|' "$1"
+X
+chmod +x ed.sh
+export EDITOR="$PWD/ed.sh"
+expect_rc 0 "$G" doc edit web
+unset EDITOR
+expect_rc 0 "$G" --json doc show web
+expect_in out '"citation":"Granary test, 2026"' "doc edit through the daemon"
+expect_rc 0 "$G" doc policy --require card.citation
+expect_rc 0 "$G" --json doc policy
+expect_in out '"card.citation"' "the policy through the daemon requires card.citation"
+expect_rc 0 "$G" --json doc validate web
+expect_in out '"valid":true' "web still valid (it has a citation)"
 unset GRANARY_SOCKET
 kill -TERM $DPID
 wait $DPID

@@ -70,6 +70,17 @@ expect_in report.md "**Verdict: pass**" "the Markdown report has the verdict"
 expect_in report.md "## Provenance" "the Markdown report has its sections"
 expect_in report.md "| licence allows the use | pass |" "the Markdown report lists the checks"
 
+echo "== a release's audit is kept in history.git"
+expect_rc 0 "$G" tag clean r1
+expect_rc 0 "$G" --json audit clean@r1 --use commercial
+expect_in out '"snapshot":{"branch":"audits"' "auditing a release commits the report"
+expect_eq "history.git keeps it under audits/clean/r1" \
+	"$(git -C .granary/history.git ls-tree -r --name-only audits | grep -c '^clean/r1/audit-commercial-')" 1
+expect_eq "the kept report has the verdict" \
+	"$(git -C .granary/history.git show "audits:$(git -C .granary/history.git ls-tree -r --name-only audits | head -n 1)" | grep -o '"result":"pass"')" '"result":"pass"'
+expect_rc 0 "$G" --json audit clean --use commercial
+expect_not_in out '"snapshot"' "auditing a version that is not named as a release keeps nothing"
+
 echo "== through the daemon"
 SOCK=$(mktemp -d /tmp/granary-t0015.XXXXXX)/g.sock
 "$(dirname "$G")/granaryd" --hub .granary --socket "$SOCK" >daemon.log 2>&1 &

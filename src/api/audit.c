@@ -15,24 +15,6 @@
 #include "govern/consent.h"
 #include "query/query.h"
 
-/* One query's first row: ncols integers (NULL as 0). */
-static int query_ints(gr_hub *h, const gr_version_info *v, const char *sql, int64_t *out, int ncols)
-{
-	gr_query *q = NULL;
-	int rc = gr_hub_query_open(h, v, NULL, &q);
-	if (!rc)
-		rc = gr_query_prepare(q, sql);
-	if (!rc && (rc = gr_query_step(q)) == 1) {
-		for (int i = 0; i < ncols; i++)
-			out[i] = gr_query_col_type(q, i) == GR_QV_NULL ? 0 : gr_query_col_int(q, i);
-		rc = 0;
-	} else if (!rc) {
-		rc = gr_error_set(GR_ERROR, "audit: no row");
-	}
-	gr_query_free(q);
-	return rc;
-}
-
 /* Every row of a query into arr as objects with these keys. */
 static int query_rows(gr_hub *h, const gr_version_info *v, const char *sql, const char *const *keys, int n, cJSON *arr)
 {
@@ -258,7 +240,7 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	cJSON *prov = cJSON_AddObjectToObject(o, "provenance");
 	if ((rc = lineage(h, &v, cJSON_AddArrayToObject(prov, "lineage"))))
 		goto out;
-	cJSON *facts = NULL, *val = NULL;
+	cJSON *facts = NULL, *val = NULL, *S = NULL;
 	if ((rc = gr_api_doc_facts(h, &v, &facts)))
 		goto out;
 	/* the documentation's validation, while the facts are whole */
@@ -289,11 +271,29 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 
 	/* consent */
 	cJSON *cons = cJSON_AddObjectToObject(o, "consent");
-	int64_t sig[4];
-	if ((rc = query_ints(h, &v, "SELECT sum(tdm_reservation), sum(noai), sum(noimageai), count(*) FROM records", sig, 4))) {
+	/* one pass for every count the sections below need */
+	static const char *const sk[] = {"tdm", "noai", "noimageai", "records", "pii_bytes", "bytes", "unscanned",
+					 "distinct", "min_len", "max_len", "mean_len", "domains", "h0", "h1", "h2", "h3",
+					 "h4", "mean_words", "mean_word_len", "symbol_ratio", "alpha_word_frac",
+					 "dup_line_frac", "first", "last"};
+	cJSON *stats = cJSON_CreateArray(), *st = stats;
+	if ((rc = query_rows(h, &v,
+			     "SELECT sum(tdm_reservation), sum(noai), sum(noimageai), count(*), "
+			     "coalesce(sum(CASE WHEN pii_email + pii_phone + pii_ip_address + pii_credit_card + pii_iban + "
+			     "pii_us_ssn + pii_secret > 0 THEN len END), 0), sum(len), sum(NOT scanned), "
+			     "count(DISTINCT _content), min(len), max(len), avg(len), count(DISTINCT domain), "
+			     "sum(len < 100), sum(len >= 100 AND len < 1000), sum(len >= 1000 AND len < 10000), "
+			     "sum(len >= 10000 AND len < 100000), sum(len >= 100000), avg(words), avg(mean_word_len), "
+			     "avg(symbol_ratio), avg(alpha_word_frac), avg(dup_line_frac), min(ts), max(ts) FROM records",
+			     sk, 24, st))) {
+		cJSON_Delete(st);
 		cJSON_Delete(facts);
 		goto out;
 	}
+	S = cJSON_DetachItemFromArray(st, 0);
+	cJSON_Delete(st);
+#define NUM(k) (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(S, k)) ? cJSON_GetObjectItemCaseSensitive(S, k)->valuedouble : 0)
+	int64_t sig[3] = {(int64_t)NUM("tdm"), (int64_t)NUM("noai"), (int64_t)NUM("noimageai")};
 	cJSON_AddNumberToObject(cons, "tdm_reservation", (double)sig[0]);
 	cJSON_AddNumberToObject(cons, "noai", (double)sig[1]);
 	cJSON_AddNumberToObject(cons, "noimageai", (double)sig[2]);
@@ -339,15 +339,7 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 
 	/* personal data */
 	cJSON *pii = cJSON_DetachItemFromObjectCaseSensitive(facts, "pii");
-	int64_t pb[3];
-	if ((rc = query_ints(h, &v,
-			     "SELECT coalesce(sum(CASE WHEN pii_email + pii_phone + pii_ip_address + pii_credit_card + pii_iban "
-			     "+ pii_us_ssn + pii_secret > 0 THEN len END), 0), sum(len), sum(NOT scanned) FROM records",
-			     pb, 3))) {
-		cJSON_Delete(pii);
-		cJSON_Delete(facts);
-		goto out;
-	}
+	int64_t pb[3] = {(int64_t)NUM("pii_bytes"), (int64_t)NUM("bytes"), (int64_t)NUM("unscanned")};
 	cJSON *pd = cJSON_AddObjectToObject(o, "personal_data");
 	cJSON_AddItemToObject(pd, "records_by_type", pii);
 	cJSON_AddNumberToObject(pd, "bytes_affected", (double)pb[0]);
@@ -363,49 +355,40 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 
 	/* quality */
 	cJSON *q = cJSON_AddObjectToObject(o, "quality");
-	int64_t qs[8];
-	if ((rc = query_ints(h, &v,
-			     "SELECT count(*), count(DISTINCT sha256), min(len), max(len), avg(len), avg(words), "
-			     "sum(words < 50), count(DISTINCT domain) FROM records",
-			     qs, 8))) {
-		cJSON_Delete(facts);
-		goto out;
-	}
+	int64_t qs[2] = {(int64_t)NUM("records"), (int64_t)NUM("distinct")};
 	cJSON_AddNumberToObject(q, "records", (double)qs[0]);
 	cJSON_AddNumberToObject(q, "exact_duplicates", (double)(qs[0] - qs[1]));
 	cJSON_AddNumberToObject(q, "exact_duplicate_rate", qs[0] ? (double)(qs[0] - qs[1]) / (double)qs[0] : 0);
-	cJSON_AddNumberToObject(q, "min_length", (double)qs[2]);
-	cJSON_AddNumberToObject(q, "max_length", (double)qs[3]);
-	cJSON_AddNumberToObject(q, "mean_length", (double)qs[4]);
-	cJSON_AddNumberToObject(q, "domains", (double)qs[7]);
-	static const char *const hk[] = {"bucket", "records"};
-	if ((rc = query_rows(h, &v,
-			     "SELECT CASE WHEN len < 100 THEN '<100' WHEN len < 1000 THEN '100-999' WHEN len < 10000 THEN "
-			     "'1K-10K' WHEN len < 100000 THEN '10K-100K' ELSE '>=100K' END b, count(*) FROM records GROUP BY b "
-			     "ORDER BY min(len)",
-			     hk, 2, cJSON_AddArrayToObject(q, "length_histogram"))))
-		goto out_facts;
+	cJSON_AddNumberToObject(q, "min_length", NUM("min_len"));
+	cJSON_AddNumberToObject(q, "max_length", NUM("max_len"));
+	cJSON_AddNumberToObject(q, "mean_length", NUM("mean_len"));
+	cJSON_AddNumberToObject(q, "domains", NUM("domains"));
+	static const char *const buckets[] = {"<100", "100-999", "1K-10K", "10K-100K", ">=100K"};
+	static const char *const hkeys[] = {"h0", "h1", "h2", "h3", "h4"};
+	cJSON *hist = cJSON_AddArrayToObject(q, "length_histogram");
+	for (int i = 0; i < 5; i++)
+		if (NUM(hkeys[i]) > 0) {
+			cJSON *b = cJSON_CreateObject();
+			cJSON_AddStringToObject(b, "bucket", buckets[i]);
+			cJSON_AddNumberToObject(b, "records", NUM(hkeys[i]));
+			cJSON_AddItemToArray(hist, b);
+		}
 	static const char *const dk[] = {"domain", "records"};
 	if ((rc = query_rows(h, &v, "SELECT domain, count(*) n FROM records GROUP BY domain ORDER BY n DESC LIMIT 10", dk, 2,
 			     cJSON_AddArrayToObject(q, "top_domains"))))
 		goto out_facts;
-	static const char *const tk[] = {"first", "last"};
-	cJSON *tr = cJSON_CreateArray();
-	if ((rc = query_rows(h, &v, "SELECT min(ts), max(ts) FROM records", tk, 2, tr))) {
-		cJSON_Delete(tr);
-		goto out_facts;
-	}
-	cJSON_AddItemToObject(q, "time_range", cJSON_DetachItemFromArray(tr, 0));
-	cJSON_Delete(tr);
+	cJSON *tr = cJSON_AddObjectToObject(q, "time_range");
+	cJSON_AddItemToObject(tr, "first", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(S, "first"), 1));
+	cJSON_AddItemToObject(tr, "last", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(S, "last"), 1));
 	cJSON_AddItemToObject(q, "languages", cJSON_DetachItemFromObjectCaseSensitive(facts, "languages"));
 	if (!pb[2]) {
+		cJSON *at = cJSON_CreateObject();
 		static const char *const ak[] = {"mean_words", "mean_word_len", "symbol_ratio", "alpha_word_frac",
 						 "dup_line_frac"};
-		if ((rc = query_rows(h, &v,
-				     "SELECT avg(words), avg(mean_word_len), avg(symbol_ratio), avg(alpha_word_frac), "
-				     "avg(dup_line_frac) FROM records",
-				     ak, 5, cJSON_AddArrayToObject(q, "attributes"))))
-			goto out_facts;
+		for (int i = 0; i < 5; i++)
+			cJSON_AddNumberToObject(at, ak[i], NUM(ak[i]));
+		cJSON *arr = cJSON_AddArrayToObject(q, "attributes");
+		cJSON_AddItemToArray(arr, at);
 	}
 	snprintf(detail, sizeof detail, "%lld exact duplicate records", (long long)(qs[0] - qs[1]));
 	check(checks, "no exact duplicates", qs[0] - qs[1] ? "warn" : "pass", detail);
@@ -424,11 +407,11 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	cJSON *failing = cJSON_CreateArray();
 	cJSON_ArrayForEach(c, checks)
 	{
-		const char *st = cJSON_GetObjectItemCaseSensitive(c, "status")->valuestring;
-		if (!strcmp(st, "fail")) {
+		const char *status = cJSON_GetObjectItemCaseSensitive(c, "status")->valuestring;
+		if (!strcmp(status, "fail")) {
 			verdict = "fail";
 			cJSON_AddItemToArray(failing, cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(c, "check")->valuestring));
-		} else if (!strcmp(st, "warn") && strcmp(verdict, "fail")) {
+		} else if (!strcmp(status, "warn") && strcmp(verdict, "fail")) {
 			verdict = "pass-with-warnings";
 		}
 	}
@@ -457,6 +440,7 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 		gr_error_clear();
 	}
 out_facts:
+	cJSON_Delete(S);
 	cJSON_Delete(facts);
 out:
 	cJSON_Delete(checks);

@@ -2240,9 +2240,9 @@ static int cmd_audit(int argc, char **argv)
 	}
 	if (json_out)
 		format = "json";
-	if (argc - optind != 1 || !use || (strcmp(format, "json") && strcmp(format, "md")))
+	if (argc - optind != 1 || !use || (strcmp(format, "json") && strcmp(format, "md") && strcmp(format, "html")))
 		return usage_error("usage: granary audit DATASET[@vN|@TAG] --use commercial|research|academic "
-				   "[--format json|md] [-o FILE]%s",
+				   "[--format json|md|html] [-o FILE]%s",
 				   "");
 	int rc = connect_hub();
 	if (rc)
@@ -2265,6 +2265,8 @@ static int cmd_audit(int argc, char **argv)
 		rc = j ? gr_buf_puts(&text, j) : GR_ENOMEM;
 		rc = rc ? rc : gr_buf_putc(&text, '\n');
 		free(j);
+	} else if (!strcmp(format, "html")) {
+		rc = gr_api_audit_html(o, &text);
 	} else {
 		rc = gr_api_audit_markdown(o, &text);
 	}
@@ -2344,7 +2346,7 @@ static const struct command {
 	{"audit-log", cmd_audit_log, "audit-log [--limit N] [--after ID] writes asked of the daemon, and refusals"},
 	{"doc", cmd_doc, "doc show|set|edit|validate|export|policy   datasheet, data statement, card"},
 	{"tag", cmd_tag, "tag DATASET[@vN] NAME [-m MSG]      tag a release (required documentation first)"},
-	{"audit", cmd_audit, "audit DATASET[@vN|@TAG] --use U [--format json|md] [-o FILE]  may it be used, and why"},
+	{"audit", cmd_audit, "audit DATASET[@vN|@TAG] --use U [--format json|md|html] [-o FILE]  may it be used, and why"},
 	{"contains", cmd_contains, "contains DATASET[@vN] (--url U|--hash SHA|--text-file F)  is this document in it?"},
 	{"license", cmd_license, "license check DATASET[@vN] --use U | license set --source NAME EXPR"},
 	{"consent", cmd_consent, "consent add (--url U|--text T|...) [--apply]  record an opt-out or erasure request"},

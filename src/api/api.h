@@ -155,6 +155,8 @@ int gr_api_doc_gate(gr_hub *h, const char *spec, const char *operation);
 int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out);
 /* The report as Markdown. */
 int gr_api_audit_markdown(const cJSON *audit, gr_buf *out);
+/* The report as one self-contained HTML page (inline CSS and SVG charts, no script). */
+int gr_api_audit_html(const cJSON *audit, gr_buf *out);
 
 /* ---- access.db ---- */
 /* [{"principal","role","set_by","set_at"}] */

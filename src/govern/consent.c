@@ -71,7 +71,8 @@ static uint64_t siphash2(const uint8_t k[16], const uint8_t *a, size_t na, const
 
 uint64_t gr_siphash24(const uint8_t k[16], const void *data, size_t n)
 {
-	return siphash2(k, data, n, NULL, 0);
+	static const uint8_t none[1];
+	return siphash2(k, data, n, none, 0);
 }
 
 void gr_govern_keyed(const uint8_t key[GR_HASH_LEN], const char *kind, const void *value, size_t n,

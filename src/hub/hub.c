@@ -758,7 +758,7 @@ static int redact(gr_hub *h, uint32_t mask, gr_buf *text)
 {
 	const gr_pii_db *db;
 	const gr_pii_span *spans;
-	size_t n;
+	size_t n = 0;
 	int rc = gr_hub_pii_db(h, &db);
 	if (!rc && !h->pii_scanner)
 		rc = gr_pii_scanner_new(&h->pii_scanner, db);

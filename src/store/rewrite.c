@@ -133,7 +133,8 @@ int gr_store_pack_rewrite(gr_store *s, const char *name, const gr_pack_rewrite *
 		uint32_t dropped = 0;
 		for (uint32_t i = 0; i < n; i++)
 			dropped += !rw->keep(ents + (size_t)i * PACK_TABLE_ENTRY, rw->ctx);
-		gr_rewrite_frame f = {.index = index++};
+		gr_rewrite_frame f = {.index = index};
+		index++;
 		if (!dropped) {
 			/* untouched: the same bytes, at a new offset */
 			f.loc.off = o.size + 8 + plen;

@@ -1299,6 +1299,65 @@ static int run_version_op(const char *verb, version_op op, const char *spec, cJS
 	return rc;
 }
 
+/* A write operation on a version (run_version_op), its result printed by
+ * print (or as JSON); takes params. */
+static int version_verb(const char *verb, version_op op, const char *spec, cJSON *params,
+			void (*print)(const cJSON *res))
+{
+	cJSON *res = NULL;
+	int rc = run_version_op(verb, op, spec, params, &res);
+	cJSON_Delete(params);
+	if (!rc) {
+		if (json_out)
+			print_json_line(res);
+		else
+			print(res);
+	}
+	cJSON_Delete(res);
+	return rc ? fail(rc) : 0;
+}
+
+static void print_filter(const cJSON *res)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(res, "filter");
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(f, "seconds");
+	printf("%s\n  kept %llu of %s's records, dropped %llu, %.2f s\n", jstr(v, "version"),
+	       (unsigned long long)jnum(f, "kept"), jstr(f, "input"), (unsigned long long)jnum(f, "dropped"),
+	       cJSON_IsNumber(secs) ? secs->valuedouble : 0);
+	if (jnum(f, "text_bytes_read"))
+		printf("  read %.1f MB of text\n", (double)jnum(f, "text_bytes_read") / 1e6);
+}
+
+static void print_scan(const cJSON *res)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "scan");
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(s, "seconds");
+	const cJSON *mbs = cJSON_GetObjectItemCaseSensitive(s, "mb_per_s");
+	printf("%s: %llu records, %llu texts: %llu scanned now (%.1f MB, %.2f s, %.0f MB/s), %llu before\n",
+	       jstr(res, "version"), (unsigned long long)jnum(s, "records"), (unsigned long long)jnum(s, "texts"),
+	       (unsigned long long)jnum(s, "scanned"), (double)jnum(s, "bytes") / 1e6,
+	       cJSON_IsNumber(secs) ? secs->valuedouble : 0, cJSON_IsNumber(mbs) ? mbs->valuedouble : 0,
+	       (unsigned long long)jnum(s, "cached"));
+	print_pii_table(res);
+	if (jnum(s, "refused"))
+		printf("  %llu texts are over the scanner's limits and stay unscanned (query: NOT scanned)\n",
+		       (unsigned long long)jnum(s, "refused"));
+}
+
+static void print_dedup(const cJSON *res)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(res, "dedup");
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(d, "seconds");
+	printf("%s\n  kept %llu of %s's records; dropped %llu exact, %llu near", jstr(v, "version"),
+	       (unsigned long long)jnum(d, "kept"), jstr(d, "input"), (unsigned long long)jnum(d, "exact_dropped"),
+	       (unsigned long long)jnum(d, "near_dropped"));
+	if (jnum(d, "against_dropped"))
+		printf(", %llu found in the other version", (unsigned long long)jnum(d, "against_dropped"));
+	printf("; %.2f s\n", cJSON_IsNumber(secs) ? secs->valuedouble : 0);
+}
+
 static int cmd_filter(int argc, char **argv)
 {
 	static const struct option opts[] = {{"where", required_argument, NULL, 'w'},
@@ -1319,27 +1378,7 @@ static int cmd_filter(int argc, char **argv)
 		cJSON_Delete(params);
 		return usage_error("usage: granary filter DATASET[@vN] --where EXPR [--into NAME] [-m MSG]%s", "");
 	}
-	cJSON *res = NULL;
-	int rc = run_version_op("filter", gr_api_filter, argv[optind], params, &res);
-	cJSON_Delete(params);
-	if (rc) {
-		cJSON_Delete(res);
-		return fail(rc);
-	}
-	if (json_out) {
-		print_json_line(res);
-	} else {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(res, "filter");
-		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(f, "seconds");
-		printf("%s\n  kept %llu of %s's records, dropped %llu, %.2f s\n", jstr(v, "version"),
-		       (unsigned long long)jnum(f, "kept"), jstr(f, "input"), (unsigned long long)jnum(f, "dropped"),
-		       cJSON_IsNumber(secs) ? secs->valuedouble : 0);
-		if (jnum(f, "text_bytes_read"))
-			printf("  read %.1f MB of text\n", (double)jnum(f, "text_bytes_read") / 1e6);
-	}
-	cJSON_Delete(res);
-	return 0;
+	return version_verb("filter", gr_api_filter, argv[optind], params, print_filter);
 }
 
 /* Code points in s (what a terminal shows, near enough). */
@@ -1391,31 +1430,7 @@ static int cmd_scan(int argc, char **argv)
 		cJSON_Delete(params);
 		return usage_error("usage: granary scan DATASET[@vN] [--threads N]%s", "");
 	}
-	cJSON *res = NULL;
-	int rc = run_version_op("scan", gr_api_scan, argv[optind], params, &res);
-	cJSON_Delete(params);
-	if (rc) {
-		cJSON_Delete(res);
-		return fail(rc);
-	}
-	if (json_out) {
-		print_json_line(res);
-	} else {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(res, "scan");
-		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(s, "seconds");
-		const cJSON *mbs = cJSON_GetObjectItemCaseSensitive(s, "mb_per_s");
-		printf("%s: %llu records, %llu texts: %llu scanned now (%.1f MB, %.2f s, %.0f MB/s), %llu before\n",
-		       jstr(res, "version"), (unsigned long long)jnum(s, "records"), (unsigned long long)jnum(s, "texts"),
-		       (unsigned long long)jnum(s, "scanned"), (double)jnum(s, "bytes") / 1e6,
-		       cJSON_IsNumber(secs) ? secs->valuedouble : 0, cJSON_IsNumber(mbs) ? mbs->valuedouble : 0,
-		       (unsigned long long)jnum(s, "cached"));
-		print_pii_table(res);
-		if (jnum(s, "refused"))
-			printf("  %llu texts are over the scanner's limits and stay unscanned (query: NOT scanned)\n",
-			       (unsigned long long)jnum(s, "refused"));
-	}
-	cJSON_Delete(res);
-	return 0;
+	return version_verb("scan", gr_api_scan, argv[optind], params, print_scan);
 }
 
 static int cmd_dedup(int argc, char **argv)
@@ -1453,28 +1468,7 @@ static int cmd_dedup(int argc, char **argv)
 				   "[--into NAME] [-m MSG]%s",
 				   "");
 	}
-	cJSON *res = NULL;
-	int rc = run_version_op("dedup", gr_api_dedup, argv[optind], params, &res);
-	cJSON_Delete(params);
-	if (rc) {
-		cJSON_Delete(res);
-		return fail(rc);
-	}
-	if (json_out) {
-		print_json_line(res);
-	} else {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "version");
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(res, "dedup");
-		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(d, "seconds");
-		printf("%s\n  kept %llu of %s's records; dropped %llu exact, %llu near", jstr(v, "version"),
-		       (unsigned long long)jnum(d, "kept"), jstr(d, "input"), (unsigned long long)jnum(d, "exact_dropped"),
-		       (unsigned long long)jnum(d, "near_dropped"));
-		if (jnum(d, "against_dropped"))
-			printf(", %llu found in the other version", (unsigned long long)jnum(d, "against_dropped"));
-		printf("; %.2f s\n", cJSON_IsNumber(secs) ? secs->valuedouble : 0);
-	}
-	cJSON_Delete(res);
-	return 0;
+	return version_verb("dedup", gr_api_dedup, argv[optind], params, print_dedup);
 }
 
 /* Prints a query result as an aligned table (cells cut at 60 columns). */

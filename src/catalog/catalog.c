@@ -3,10 +3,12 @@
  * kept in a table indexed by enum stmt_id. Every SQLite failure is turned into
  * a gr_err with SQLite's message at the place it happened.
  */
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog/catalog.h"
 #include "catalog/migrations.h"
@@ -22,7 +24,7 @@ enum stmt_id {
 	S_RECORD_WEB_ADD,
 	S_CONTENT_BY_WARC_ID,
 	S_CONTENT_BY_DIGEST,
-	S_STAGE_RECORD,
+	S_RECORD_LEN,
 	S_FRAME_ADD,
 	S_PACK_ADD,
 	S_CONTENT_GET,
@@ -54,7 +56,7 @@ static const char *const stmt_sql[S_COUNT] = {
 				 "WHERE w.warc_id = ?1 LIMIT 1",
 	[S_RECORD_ADD] = "INSERT INTO records(addr, content, url, domain, ts, source, len, meta) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[S_STAGE_RECORD] = "INSERT OR IGNORE INTO temp.stage_records(rid) VALUES (?1)",
+	[S_RECORD_LEN] = "SELECT len FROM records WHERE id = ?1",
 	[S_FRAME_ADD] = "INSERT INTO frames(id, pack, off, clen, ulen, nchunks) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_PACK_ADD] = "INSERT INTO packs(name, size, created) VALUES (?1, ?2, ?3)",
 	[S_CONTENT_GET] = "SELECT len, chunks FROM contents WHERE hash = ?1",
@@ -80,7 +82,12 @@ struct gr_catalog {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *st[S_COUNT];
+	/* the staged members of the version being built: a bit per record id
+	 * (ids are dense rowids: 1.25 MB per 10 million), their count and bytes */
 	bool staging;
+	uint64_t *stage_bits;
+	size_t stage_words;
+	uint64_t stage_count, stage_bytes;
 };
 
 static int db_err(gr_catalog *c, const char *what)
@@ -238,6 +245,7 @@ void gr_catalog_close(gr_catalog *c)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(c->st[i]);
+	free(c->stage_bits);
 	sqlite3_close(c->db);
 	free(c->path);
 	free(c);
@@ -267,6 +275,25 @@ void gr_catalog_rollback(gr_catalog *c)
 {
 	if (!sqlite3_get_autocommit(c->db))
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int gr_catalog_flush(gr_catalog *c)
+{
+	int e = sqlite3_db_cacheflush(c->db);
+	if (e != SQLITE_OK && e != SQLITE_BUSY)
+		return db_err(c, "flush");
+	/* and start writing those pages back, so the commit's fsync has less
+	 * to wait for (a hint: writeback is per file, whoever opened it) */
+	const char *db = sqlite3_db_filename(c->db, "main");
+	char wal[4096];
+	if (db && *db && snprintf(wal, sizeof wal, "%s-wal", db) < (int)sizeof wal) {
+		int fd = open(wal, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+			close(fd);
+		}
+	}
+	return 0;
 }
 
 int gr_catalog_checkpoint(gr_catalog *c)
@@ -1069,41 +1096,123 @@ bool gr_member_cut(int64_t rid, uint32_t count)
 
 int gr_catalog_stage_begin(gr_catalog *c)
 {
-	int rc = exec(c, "CREATE TEMP TABLE IF NOT EXISTS stage_records(rid INTEGER PRIMARY KEY);"
-			 "DELETE FROM temp.stage_records;");
-	if (!rc)
-		c->staging = true;
-	return rc;
+	if (c->stage_bits)
+		memset(c->stage_bits, 0, c->stage_words * sizeof *c->stage_bits);
+	c->stage_count = c->stage_bytes = 0;
+	c->staging = true;
+	return 0;
 }
 
 void gr_catalog_stage_end(gr_catalog *c)
 {
-	if (c->staging)
-		sqlite3_exec(c->db, "DELETE FROM temp.stage_records;", NULL, NULL, NULL);
+	free(c->stage_bits);
+	c->stage_bits = NULL;
+	c->stage_words = 0;
+	c->stage_count = c->stage_bytes = 0;
 	c->staging = false;
 }
 
-int gr_catalog_stage_record(gr_catalog *c, int64_t rid, bool *added)
+/* Sets rid's bit; *added = false when it was set. */
+static int stage_bit(gr_catalog *c, int64_t rid, bool *added)
 {
-	sqlite3_stmt *s = stmt(c, S_STAGE_RECORD);
-	if (!s)
-		return GR_EIO;
-	sqlite3_bind_int64(s, 1, rid);
-	int rc = step_done(c, s, "stage record");
-	if (!rc)
-		*added = sqlite3_changes(c->db) > 0;
+	if (!c->staging)
+		return gr_error_set(GR_EINVAL, "no version is being staged");
+	if (rid <= 0 || rid > GR_STAGE_MAX_ID)
+		return gr_error_set(GR_ELIMIT, "record id %lld is outside the staging limit (1..%lld)", (long long)rid,
+				    (long long)GR_STAGE_MAX_ID);
+	size_t w = (size_t)rid / 64;
+	if (w >= c->stage_words) {
+		size_t n = c->stage_words ? c->stage_words : 1024;
+		while (n <= w)
+			n *= 2;
+		uint64_t *b = realloc(c->stage_bits, n * sizeof *b);
+		if (!b)
+			return gr_error_set(GR_ENOMEM, "out of memory");
+		memset(b + c->stage_words, 0, (n - c->stage_words) * sizeof *b);
+		c->stage_bits = b;
+		c->stage_words = n;
+	}
+	uint64_t m = 1ull << (rid % 64);
+	*added = !(c->stage_bits[w] & m);
+	c->stage_bits[w] |= m;
+	return 0;
+}
+
+int gr_catalog_stage_record(gr_catalog *c, int64_t rid, uint64_t len, bool *added)
+{
+	int rc = stage_bit(c, rid, added);
+	if (!rc && *added) {
+		c->stage_count++;
+		c->stage_bytes += len;
+	}
 	return rc;
 }
 
+struct stage_from {
+	gr_catalog *c;
+	bool with_len; /* look up each new member's length */
+	uint64_t added;
+};
+
 static int stage_one(int64_t rid, void *ctx)
 {
+	struct stage_from *f = ctx;
+	gr_catalog *c = f->c;
 	bool added;
-	return gr_catalog_stage_record(ctx, rid, &added);
+	int rc = stage_bit(c, rid, &added);
+	if (rc || !added)
+		return rc;
+	f->added++;
+	if (!f->with_len)
+		return 0;
+	sqlite3_stmt *s = stmt(c, S_RECORD_LEN);
+	if (!s)
+		return GR_EIO;
+	sqlite3_bind_int64(s, 1, rid);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		c->stage_count++;
+		c->stage_bytes += (uint64_t)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = r == SQLITE_DONE ? gr_error_set(GR_ECORRUPT, "member %lld of a version is not a record", (long long)rid)
+				      : db_err(c, "record length");
+	}
+	sqlite3_reset(s);
+	return rc;
 }
 
 int gr_catalog_stage_version(gr_catalog *c, int64_t version)
 {
-	return gr_catalog_members_each(c, version, stage_one, c);
+	/* into an empty stage, the version's own counts are the stage's; else
+	 * each member new to the stage is counted with its length */
+	struct stage_from f = {.c = c, .with_len = c->stage_count > 0};
+	uint64_t records = 0, bytes = 0;
+	if (!f.with_len) {
+		sqlite3_stmt *s;
+		int rc = prepare(c, "SELECT records, bytes FROM versions WHERE id = ?1", &s);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(s, 1, version);
+		int r = sqlite3_step(s);
+		if (r == SQLITE_ROW) {
+			records = (uint64_t)sqlite3_column_int64(s, 0);
+			bytes = (uint64_t)sqlite3_column_int64(s, 1);
+		}
+		sqlite3_finalize(s);
+		if (r != SQLITE_ROW)
+			return r == SQLITE_DONE ? gr_error_set(GR_ENOTFOUND, "no version %lld", (long long)version)
+						: db_err(c, "version counts");
+	}
+	int rc = gr_catalog_members_each(c, version, stage_one, &f);
+	if (rc || f.with_len)
+		return rc;
+	if (f.added != records)
+		return gr_error_set(GR_ECORRUPT, "version %lld lists %llu members but counts %llu", (long long)version,
+				    (unsigned long long)f.added, (unsigned long long)records);
+	c->stage_count = records;
+	c->stage_bytes = bytes;
+	return 0;
 }
 
 /* Writes one block: member_blocks (if new) and its version_blocks row. */
@@ -1143,29 +1252,32 @@ out:
 	return rc;
 }
 
-/* Where a new version's members come from: the staging table (stmt) or a
- * sorted array of ids. */
+/* Where a new version's members come from: the stage's bitmap or a sorted
+ * array of ids. */
 struct id_source {
-	sqlite3_stmt *s;
-	const int64_t *ids;
-	size_t n, i;
+	const uint64_t *bits; /* the stage's bitmap, when set */
+	const int64_t *ids;   /* else a sorted array */
+	size_t n, i;          /* words or ids; the next one */
+	uint64_t word;        /* bits of word i - 1 not returned yet */
 };
 
-/* 1 and *rid: the next id; 0: no more; < 0: an error. */
-static int id_next(gr_catalog *c, struct id_source *src, int64_t *rid)
+/* 1 and *rid: the next id; 0: no more. */
+static int id_next(struct id_source *src, int64_t *rid)
 {
-	if (!src->s) {
+	if (!src->bits) {
 		if (src->i == src->n)
 			return 0;
 		*rid = src->ids[src->i++];
 		return 1;
 	}
-	int r = sqlite3_step(src->s);
-	if (r == SQLITE_ROW) {
-		*rid = sqlite3_column_int64(src->s, 0);
-		return 1;
+	while (!src->word) {
+		if (src->i == src->n)
+			return 0;
+		src->word = src->bits[src->i++];
 	}
-	return r == SQLITE_DONE ? 0 : db_err(c, "read staged members");
+	*rid = (int64_t)((src->i - 1) * 64 + (size_t)__builtin_ctzll(src->word));
+	src->word &= src->word - 1;
+	return 1;
 }
 
 static int version_write(gr_catalog *c, const gr_version_new *v, uint64_t nrec, uint64_t bytes,
@@ -1221,7 +1333,7 @@ static int version_write(gr_catalog *c, const gr_version_new *v, uint64_t nrec, 
 	/* membership blocks from the sorted ids */
 	uint32_t count = 0;
 	int64_t first = 0, prev = 0, rid = 0;
-	while ((rc = id_next(c, src, &rid)) > 0) {
+	while ((rc = id_next(src, &rid)) > 0) {
 		uint8_t vb[10];
 		size_t n = gr_varint_put(vb, (uint64_t)(count ? rid - prev : rid));
 		if (!count)
@@ -1259,24 +1371,10 @@ out:
 
 int gr_catalog_version_create(gr_catalog *c, const gr_version_new *v, gr_version_info *out)
 {
-	/* counts come from the staged members */
-	sqlite3_stmt *s;
-	uint64_t nrec = 0, bytes = 0;
-	int rc = prepare(c, "SELECT count(*), coalesce(sum(r.len), 0) FROM temp.stage_records t "
-			    "JOIN records r ON r.id = t.rid",
-			 &s);
-	if (rc)
-		return rc;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		nrec = (uint64_t)sqlite3_column_int64(s, 0);
-		bytes = (uint64_t)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	struct id_source src = {0};
-	if ((rc = prepare(c, "SELECT rid FROM temp.stage_records ORDER BY rid", &src.s)))
-		return rc;
-	rc = version_write(c, v, nrec, bytes, &src, out);
-	sqlite3_finalize(src.s);
+	if (!c->staging)
+		return gr_error_set(GR_EINVAL, "no version is being staged");
+	struct id_source src = {.bits = c->stage_bits, .n = c->stage_words};
+	int rc = version_write(c, v, c->stage_count, c->stage_bytes, &src, out);
 	if (!rc)
 		gr_catalog_stage_end(c);
 	return rc;

@@ -34,6 +34,10 @@ int gr_catalog_schema_version(gr_catalog *c);
 int gr_catalog_begin(gr_catalog *c);
 int gr_catalog_commit(gr_catalog *c);
 void gr_catalog_rollback(gr_catalog *c);
+/* Writes the open transaction's dirty pages to the WAL without committing
+ * (they count only once COMMIT writes its commit frame), so that a long
+ * transaction's commit has less left to write. */
+int gr_catalog_flush(gr_catalog *c);
 /* Checkpoints the WAL into the database file (TRUNCATE). */
 int gr_catalog_checkpoint(gr_catalog *c);
 /* PRAGMA integrity_check and foreign_key_check; the first problem in *problem. */
@@ -178,13 +182,19 @@ int gr_catalog_version_set_commit(gr_catalog *c, int64_t version, const char *oi
 int gr_catalog_version_uncommitted(gr_catalog *c, int (*cb)(const gr_version_info *v, void *ctx), void *ctx);
 
 /* ---- building a version's membership ----
- * A staging area (temporary tables) collects the record ids of the version
- * being built: gr_catalog_stage_begin, then stage_record / stage_version,
- * then gr_catalog_version_create, which writes the version and clears it. */
+ * A staging area collects the record ids of the version being built:
+ * gr_catalog_stage_begin, then stage_record / stage_version, then
+ * gr_catalog_version_create, which writes the version and clears it. The
+ * stage is a bitmap in memory over record ids (ids are dense rowids, so
+ * 10 million records take 1.25 MB); an id above GR_STAGE_MAX_ID is refused
+ * (GR_ELIMIT). It keeps the count and bytes of the members as they come,
+ * so making the version reads no record rows. */
+#define GR_STAGE_MAX_ID (INT64_C(1) << 34) /* a 2 GiB bitmap at most */
 int gr_catalog_stage_begin(gr_catalog *c);
-/* *added = false when the record was already staged. */
-int gr_catalog_stage_record(gr_catalog *c, int64_t rid, bool *added);
-/* Stages every member of an existing version. */
+/* Stages a record of len bytes; *added = false when it was staged already. */
+int gr_catalog_stage_record(gr_catalog *c, int64_t rid, uint64_t len, bool *added);
+/* Stages every member of an existing version (its counts taken from the
+ * version when the stage is empty, else each new member's length looked up). */
 int gr_catalog_stage_version(gr_catalog *c, int64_t version);
 void gr_catalog_stage_end(gr_catalog *c);
 

@@ -599,7 +599,9 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	io.suppress = suppress;
 	if ((rc = gr_ingest_files(h->cat, w, pool, files, nfiles, &io, &res->stats)))
 		goto out_parent;
-	if ((rc = gr_store_writer_finish(w)))
+	/* the last frames compress on the pool while this thread writes the
+	 * catalog's pages to the WAL; the commit then writes only what follows */
+	if ((rc = gr_store_writer_seal(w)) || (rc = gr_catalog_flush(h->cat)) || (rc = gr_store_writer_finish(w)))
 		goto out_parent;
 	uint64_t in;
 	gr_store_writer_stats(w, &in, &res->bytes_stored);

@@ -783,7 +783,7 @@ static int commit_block(committer *c, block *b)
 			c->st->scanned++;
 		}
 		bool added;
-		if ((rc = gr_catalog_stage_record(c->cat, rid, &added)))
+		if ((rc = gr_catalog_stage_record(c->cat, rid, r->text_len, &added)))
 			break;
 		if (!added) {
 			c->st->duplicates++; /* the very same record again: one member */

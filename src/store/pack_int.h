@@ -25,4 +25,10 @@
 #define PACK_CHECK_LEN 8
 #define PACK_TRAILER_PAYLOAD (4 + 4 + 8 + 8 + PACK_CHECK_LEN)
 
+#include <zstd.h>
+
+/* A compression context with the pack parameters (store.h) at this level,
+ * or NULL when out of memory. */
+ZSTD_CCtx *gr_pack_cctx(int level);
+
 #endif

@@ -72,14 +72,11 @@ int gr_store_pack_rewrite(gr_store *s, const char *name, const gr_pack_rewrite *
 	void *cbuf = NULL;
 	size_t ccap = 0;
 	ZSTD_DCtx *d = ZSTD_createDCtx();
-	ZSTD_CCtx *c = ZSTD_createCCtx();
+	ZSTD_CCtx *c = gr_pack_cctx(GR_ZSTD_LEVEL);
 	struct out o = {.fd = -1, .hash = gr_sha256_new()};
 	uint32_t nframes = 0, index = 0;
 	uint64_t nchunks = 0, ndata = 0;
-	if (!d || !c || !o.hash || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, GR_ZSTD_LEVEL)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, GR_ZSTD_WINDOW_LOG))) {
+	if (!d || !c || !o.hash) {
 		rc = gr_error_set(GR_ENOMEM, "out of memory");
 		goto out;
 	}

@@ -100,6 +100,22 @@ static void check8(uint8_t out[PACK_CHECK_LEN], const void *data, size_t n)
 
 /* ------------------------------------------------------------------ writer */
 
+ZSTD_CCtx *gr_pack_cctx(int level)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	if (!c || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, GR_ZSTD_WINDOW_LOG)) ||
+	    (level == GR_ZSTD_LEVEL &&
+	     (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_hashLog, GR_ZSTD_HASH_LOG)) ||
+	      ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_chainLog, GR_ZSTD_CHAIN_LOG))))) {
+		ZSTD_freeCCtx(c);
+		return NULL;
+	}
+	return c;
+}
+
 typedef struct {
 	gr_task task;
 	ZSTD_CCtx *cctx;
@@ -154,12 +170,7 @@ int gr_store_writer_new(gr_store_writer **out, gr_store *s, const gr_store_write
 	w->next_id = o->first_frame_id;
 	w->fd = -1;
 	for (int i = 0; i < GR_WRITER_SLOTS; i++) {
-		ZSTD_CCtx *c = ZSTD_createCCtx();
-		w->slots[i].cctx = c;
-		if (!c || ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, w->o.level)) ||
-		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
-		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
-		    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, GR_ZSTD_WINDOW_LOG))) {
+		if (!(w->slots[i].cctx = gr_pack_cctx(w->o.level))) {
 			gr_store_writer_free(w);
 			return gr_error_set(GR_ENOMEM, "cannot set up zstd compression");
 		}
@@ -324,6 +335,9 @@ static int drain_one(gr_store_writer *w)
 	fi->nchunks = sl->nchunks;
 	if ((rc = pack_write(w, sl->cbuf, sl->clen)))
 		return rc;
+	/* start writing the frame back now, so the pack's fsync has little left
+	 * to wait for (advisory: fsync is what makes the pack durable) */
+	sync_file_range(w->fd, (off_t)fi->loc.off, (off_t)sl->clen, SYNC_FILE_RANGE_WRITE);
 	w->pack_chunks += sl->nchunks;
 	w->pack_data += sl->raw.len;
 	sl->nchunks = 0; /* the slot is free for filling again */
@@ -380,6 +394,16 @@ int gr_store_writer_add(gr_store_writer *w, const uint8_t hash[GR_HASH_LEN], con
 	return 0;
 fail:
 	w->failed = rc;
+	return rc;
+}
+
+int gr_store_writer_seal(gr_store_writer *w)
+{
+	if (w->failed)
+		return gr_error_set(GR_EINVAL, "store writer used after a failure");
+	int rc = seal(w);
+	if (rc)
+		w->failed = rc;
 	return rc;
 }
 

@@ -190,13 +190,22 @@ static int collect_id(int64_t rid, void *ctx)
 	return 0;
 }
 
+/* A record's length as the catalog holds it: what stage_record is given. */
+static uint64_t len_of(gr_catalog *c, int64_t rid)
+{
+	uint8_t content[GR_HASH_LEN];
+	uint64_t len = 0;
+	assert_int_equal(gr_catalog_record_content(c, rid, content, &len), 0);
+	return len;
+}
+
 static gr_version_info make_version(gr_catalog *c, int64_t ds, const int64_t *rids, size_t n, const int64_t *parents,
 				    int nparents, const char *op)
 {
 	assert_int_equal(gr_catalog_stage_begin(c), 0);
 	for (size_t i = 0; i < n; i++) {
 		bool added = false;
-		assert_int_equal(gr_catalog_stage_record(c, rids[i], &added), 0);
+		assert_int_equal(gr_catalog_stage_record(c, rids[i], len_of(c, rids[i]), &added), 0);
 	}
 	gr_version_new nv = {.dataset = ds,
 			     .operation = op,
@@ -541,6 +550,55 @@ static int list_nums(const gr_version_info *v, void *ctx)
 	return collect_id(v->num, iv);
 }
 
+/* stage_version into a stage that holds records already: the union, each
+ * member once, with the bytes of the members new to the stage; ids outside
+ * the bitmap's range are refused. */
+static void test_stage_union(void **state)
+{
+	(void)state;
+	char path[256];
+	gr_catalog *c = fresh(path, sizeof path);
+	uint8_t content[GR_HASH_LEN];
+	hash_of(content, "content", 0);
+	assert_int_equal(gr_catalog_content_add(c, content, 100, NULL, 0), 0);
+	int64_t rids[4];
+	for (int i = 0; i < 4; i++) {
+		uint8_t a[GR_HASH_LEN];
+		hash_of(a, "u", (uint64_t)i);
+		rids[i] = add_record(c, a, content, 100 * (uint64_t)(i + 1));
+	}
+	int64_t ds = 0;
+	assert_int_equal(gr_catalog_dataset_add(c, "u", &ds), 0);
+	gr_version_info v1 = make_version(c, ds, rids, 2, NULL, 0, "ingest"); /* 100 + 200 */
+	assert_true(v1.records == 2 && v1.bytes == 300);
+	assert_int_equal(gr_catalog_stage_begin(c), 0);
+	bool added = false;
+	assert_int_equal(gr_catalog_stage_record(c, rids[1], 200, &added), 0);
+	assert_true(added);
+	assert_int_equal(gr_catalog_stage_record(c, rids[3], 400, &added), 0);
+	assert_int_equal(gr_catalog_stage_version(c, v1.id), 0);
+	/* a member of v1 staged again is not added */
+	assert_int_equal(gr_catalog_stage_record(c, rids[0], 100, &added), 0);
+	assert_false(added);
+	assert_int_equal(gr_catalog_stage_record(c, 0, 1, &added), GR_ELIMIT);
+	assert_int_equal(gr_catalog_stage_record(c, GR_STAGE_MAX_ID + 1, 1, &added), GR_ELIMIT);
+	gr_version_new nv = {.dataset = ds, .operation = "merge", .created = T0, .parents = &v1.id, .nparents = 1};
+	gr_version_info v2;
+	assert_int_equal(gr_catalog_version_create(c, &nv, &v2), 0);
+	assert_true(v2.records == 3);
+	assert_true(v2.bytes == 100 + 200 + 400);
+	idvec iv = {0};
+	assert_int_equal(gr_catalog_members_each(c, v2.id, collect_id, &iv), 0);
+	assert_int_equal(iv.n, 3);
+	assert_true(iv.v[0] == rids[0] && iv.v[1] == rids[1] && iv.v[2] == rids[3]);
+	/* the stage is gone with the version made */
+	assert_int_equal(gr_catalog_stage_record(c, rids[2], 300, &added), GR_EINVAL);
+	free(iv.v);
+	gr_version_info_release(&v1);
+	gr_version_info_release(&v2);
+	gr_catalog_close(c);
+}
+
 static void test_versions(void **state)
 {
 	(void)state;
@@ -567,7 +625,7 @@ static void test_versions(void **state)
 	int added_count = 0;
 	for (size_t i = 0; i < sizeof pick / sizeof pick[0]; i++) {
 		bool added = false;
-		assert_int_equal(gr_catalog_stage_record(c, pick[i], &added), 0);
+		assert_int_equal(gr_catalog_stage_record(c, pick[i], len_of(c, pick[i]), &added), 0);
 		added_count += added;
 		if (i == 5)
 			assert_false(added);
@@ -615,7 +673,7 @@ static void test_versions(void **state)
 	assert_int_equal(v2.nparents, 1);
 	assert_true(v2.parents[0] == v1.id);
 	assert_memory_not_equal(v1.digest, v2.digest, GR_HASH_LEN);
-	/* stage_version copies a version's members */
+	/* stage_version copies a version's members, counts and bytes */
 	assert_int_equal(gr_catalog_stage_begin(c), 0);
 	assert_int_equal(gr_catalog_stage_version(c, v1.id), 0);
 	int64_t parents[2] = {v1.id, v2.id};
@@ -625,6 +683,7 @@ static void test_versions(void **state)
 	assert_int_equal(gr_catalog_version_create(c, &nv, &v3), 0);
 	assert_int_equal(v3.num, 3);
 	assert_true(v3.records == 5);
+	assert_true(v3.bytes == v1.bytes);
 	assert_int_equal(v3.nparents, 2);
 	assert_true(v3.parents[0] == v1.id && v3.parents[1] == v2.id);
 	assert_string_equal(v3.stats, "{\"merged\":2}");
@@ -1184,6 +1243,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_created),
+		cmocka_unit_test(test_stage_union),
 		cmocka_unit_test(test_reopen_keeps_data),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_migrates_empty_file),

@@ -32,6 +32,8 @@
 #   BENCH_CORPUS=FILE  use this JSONL file instead of building one
 #   BENCH_RUNS=1       repeat every measurement N times and keep the fastest run
 #                      (each run starts from an empty hub)
+#   BENCH_INGEST_RUNS=3  rounds of (a)-(d); each round runs zstd, then granary,
+#                      so both sides see the same machine; fastest kept per side
 #   BENCH_TIME=/usr/bin/time   the GNU time binary
 #
 # Needs GNU time (/usr/bin/time, Debian package `time`) for peak RSS; without it
@@ -44,6 +46,8 @@ W=tests/bench/work
 G=$BUILD/granary
 MB=${BENCH_MB:-400}
 RUNS=${BENCH_RUNS:-1}
+IRUNS=${BENCH_INGEST_RUNS:-3}
+[ "$IRUNS" -ge "$RUNS" ] 2>/dev/null || IRUNS=$RUNS
 RSS_LIMIT_KB=$((256 * 1024))
 
 die() { echo "bench: $*" >&2; exit 2; }
@@ -124,44 +128,49 @@ if [ -n "$TEXT_BYTES" ]; then RATE_OF="text"; else TEXT_BYTES=$CORPUS_BYTES; RAT
 # Read the corpus once so neither side pays for the first read from disk.
 cat "$CORPUS" >/dev/null
 
-# --- (a) zstd ----------------------------------------------------------------
+# --- (a)-(d): zstd and granary, round by round --------------------------------
+# The machine is shared and its speed drifts: each round runs zstd and then
+# granary's ingest, re-ingest and export, and each side keeps its fastest
+# round, so the ratio compares the two under the same conditions.
 Z_WALL=""; Z_RSS=""
-i=0
-while [ "$i" -lt "$RUNS" ]; do
-    timed zstd zstd -q -3 -T1 -f "$CORPUS" -o "$W/corpus.jsonl.zst" || die "zstd failed"
-    Z_WALL=$(min "$T_WALL" "$Z_WALL"); Z_RSS=$(maxrss "$T_RSS" "$Z_RSS")
-    i=$((i + 1))
-done
-Z_BYTES=$(wc -c <"$W/corpus.jsonl.zst")
-rm -f "$W/corpus.jsonl.zst"
-
-# --- (b)-(d) granary ---------------------------------------------------------
 HAVE_G=0
 [ -x "$G" ] && HAVE_G=1
 G_OK=1
-if [ "$HAVE_G" = 1 ]; then
-    I_WALL=""; I_RSS=""; A_WALL=""; A_RSS=""; E_WALL=""; E_RSS=""
-    i=0
-    while [ "$i" -lt "$RUNS" ] && [ "$G_OK" = 1 ]; do
+I_WALL=""; I_RSS=""; A_WALL=""; A_RSS=""; E_WALL=""; E_RSS=""
+i=0
+while [ "$i" -lt "$IRUNS" ]; do
+    timed zstd zstd -q -3 -T1 -f "$CORPUS" -o "$W/corpus.jsonl.zst" || die "zstd failed"
+    Z_WALL=$(min "$T_WALL" "$Z_WALL"); Z_RSS=$(maxrss "$T_RSS" "$Z_RSS")
+    Z_BYTES=$(wc -c <"$W/corpus.jsonl.zst")
+    rm -f "$W/corpus.jsonl.zst"
+    if [ "$HAVE_G" = 1 ] && [ "$G_OK" = 1 ]; then
         rm -rf "$W/hub" "$W/out.jsonl"
-        "$G" --hub "$W/hub" init >"$W/init.log" 2>&1 || { cat "$W/init.log" >&2; G_OK=0; break; }
+        "$G" --hub "$W/hub" init >"$W/init.log" 2>&1 || { cat "$W/init.log" >&2; G_OK=0; }
         sync
-        timed ingest1 "$G" --hub "$W/hub" ingest bench "$CORPUS" -m first || { G_OK=0; break; }
-        I_WALL=$(min "$T_WALL" "$I_WALL"); I_RSS=$(maxrss "$T_RSS" "$I_RSS")
-        S1=$(store_bytes)
-        timed ingest2 "$G" --hub "$W/hub" ingest bench "$CORPUS" -m again || { G_OK=0; break; }
-        A_WALL=$(min "$T_WALL" "$A_WALL"); A_RSS=$(maxrss "$T_RSS" "$A_RSS")
-        S2=$(store_bytes)
-        timed export "$G" --hub "$W/hub" export bench@v2 -o "$W/out.jsonl" || { G_OK=0; break; }
-        E_WALL=$(min "$T_WALL" "$E_WALL"); E_RSS=$(maxrss "$T_RSS" "$E_RSS")
-        i=$((i + 1))
-    done
-fi
+        if [ "$G_OK" = 1 ]; then
+            timed ingest1 "$G" --hub "$W/hub" ingest bench "$CORPUS" -m first || G_OK=0
+        fi
+        if [ "$G_OK" = 1 ]; then
+            I_WALL=$(min "$T_WALL" "$I_WALL"); I_RSS=$(maxrss "$T_RSS" "$I_RSS")
+            S1=$(store_bytes)
+            timed ingest2 "$G" --hub "$W/hub" ingest bench "$CORPUS" -m again || G_OK=0
+        fi
+        if [ "$G_OK" = 1 ]; then
+            A_WALL=$(min "$T_WALL" "$A_WALL"); A_RSS=$(maxrss "$T_RSS" "$A_RSS")
+            S2=$(store_bytes)
+            timed export "$G" --hub "$W/hub" export bench@v2 -o "$W/out.jsonl" || G_OK=0
+        fi
+        if [ "$G_OK" = 1 ]; then
+            E_WALL=$(min "$T_WALL" "$E_WALL"); E_RSS=$(maxrss "$T_RSS" "$E_RSS")
+        fi
+    fi
+    i=$((i + 1))
+done
 
 # --- report ------------------------------------------------------------------
 printf '\ncorpus %s: %s records, %s bytes JSONL' "$CORPUS" "$CORPUS_LINES" "$CORPUS_BYTES"
 [ "$RATE_OF" = text ] && printf ', %s bytes of text' "$TEXT_BYTES"
-printf '; %s run(s), fastest kept\n\n' "$RUNS"
+printf '; (a)-(d) %s interleaved round(s), later parts %s run(s); fastest kept\n\n' "$IRUNS" "$RUNS"
 printf '%-28s %9s %14s %10s  %s\n' "" "wall s" "bytes" "peak MiB" ""
 printf '%-28s %9s %14s %10s  %s\n' "(a) zstd -3 -T1" "$Z_WALL" "$Z_BYTES" "$(mib "$Z_RSS")" \
     "$(awk -v b="$CORPUS_BYTES" -v t="$Z_WALL" 'BEGIN { if (t > 0) printf "%.0f MB/s in", b / 1e6 / t }')"

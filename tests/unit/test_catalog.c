@@ -550,6 +550,19 @@ static int list_nums(const gr_version_info *v, void *ctx)
 	return collect_id(v->num, iv);
 }
 
+/* n records sharing one content, record i of first + i * step bytes. */
+static void add_records(gr_catalog *c, const char *tag, int64_t *rids, int n, uint64_t first, uint64_t step)
+{
+	uint8_t content[GR_HASH_LEN];
+	hash_of(content, "content", 0);
+	assert_int_equal(gr_catalog_content_add(c, content, 100, NULL, 0), 0);
+	for (int i = 0; i < n; i++) {
+		uint8_t a[GR_HASH_LEN];
+		hash_of(a, tag, (uint64_t)i);
+		rids[i] = add_record(c, a, content, first + (uint64_t)i * step);
+	}
+}
+
 /* stage_version into a stage that holds records already: the union, each
  * member once, with the bytes of the members new to the stage; ids outside
  * the bitmap's range are refused. */
@@ -558,15 +571,8 @@ static void test_stage_union(void **state)
 	(void)state;
 	char path[256];
 	gr_catalog *c = fresh(path, sizeof path);
-	uint8_t content[GR_HASH_LEN];
-	hash_of(content, "content", 0);
-	assert_int_equal(gr_catalog_content_add(c, content, 100, NULL, 0), 0);
 	int64_t rids[4];
-	for (int i = 0; i < 4; i++) {
-		uint8_t a[GR_HASH_LEN];
-		hash_of(a, "u", (uint64_t)i);
-		rids[i] = add_record(c, a, content, 100 * (uint64_t)(i + 1));
-	}
+	add_records(c, "u", rids, 4, 100, 100); /* 100, 200, 300, 400 bytes */
 	int64_t ds = 0;
 	assert_int_equal(gr_catalog_dataset_add(c, "u", &ds), 0);
 	gr_version_info v1 = make_version(c, ds, rids, 2, NULL, 0, "ingest"); /* 100 + 200 */
@@ -604,15 +610,8 @@ static void test_versions(void **state)
 	(void)state;
 	char path[256];
 	gr_catalog *c = fresh(path, sizeof path);
-	uint8_t content[GR_HASH_LEN];
-	hash_of(content, "content", 0);
-	assert_int_equal(gr_catalog_content_add(c, content, 100, NULL, 0), 0);
 	int64_t rids[12];
-	for (int i = 0; i < 12; i++) {
-		uint8_t a[GR_HASH_LEN];
-		hash_of(a, "v", (uint64_t)i);
-		rids[i] = add_record(c, a, content, 10 + (uint64_t)i);
-	}
+	add_records(c, "v", rids, 12, 10, 1); /* 10, 11, ... 21 bytes */
 	int64_t ds = 0, empty_ds = 0;
 	assert_int_equal(gr_catalog_dataset_add(c, "alpha", &ds), 0);
 	assert_int_equal(gr_catalog_dataset_add(c, "empty", &empty_ds), 0);

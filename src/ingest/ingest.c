@@ -20,148 +20,12 @@
 
 #include "html/html.h"
 #include "ingest/ingest.h"
+#include "ingest/input.h"
 #include "ingest/jsonl.h"
 #include "ingest/textscan.h"
 #include "govern/consent.h"
 #include "warc/warc.h"
 #include "store/cdc.h"
-
-/* ------------------------------------------------------------------ input */
-
-typedef struct {
-	const char *path;
-	int fd;
-	struct archive *a;
-	uint64_t size;     /* on disk */
-	uint64_t consumed; /* bytes read from disk (approx. for compressed input) */
-	uint64_t out;      /* bytes produced */
-	gr_buf peek;       /* read ahead to detect the format; input_read serves it first */
-	size_t peek_off;
-} input;
-
-static bool compressed_magic(const uint8_t *m, size_t n)
-{
-	return (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) ||                            /* gzip */
-	       (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) || /* zstd */
-	       (n >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6)) ||                            /* xz */
-	       (n >= 3 && !memcmp(m, "BZh", 3));                                         /* bzip2 */
-}
-
-static int input_open(input *in, const char *path)
-{
-	memset(in, 0, sizeof *in);
-	in->path = path;
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read */
-	in->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (in->fd < 0)
-		return gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "open %s", path);
-	struct stat st;
-	if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(in->fd);
-		in->fd = -1;
-		return gr_error_set(GR_EINVAL, "%s is not a regular file", path);
-	}
-	in->size = (uint64_t)st.st_size;
-	fcntl(in->fd, F_SETFL, 0);
-	uint8_t m[8];
-	ssize_t n = pread(in->fd, m, sizeof m, 0);
-	if (n > 0 && compressed_magic(m, (size_t)n)) {
-		in->a = archive_read_new();
-		if (!in->a)
-			return gr_error_set(GR_ENOMEM, "out of memory");
-		archive_read_support_filter_all(in->a);
-		archive_read_support_format_raw(in->a);
-		struct archive_entry *e;
-		if (archive_read_open_fd(in->a, in->fd, 1 << 20) != ARCHIVE_OK ||
-		    archive_read_next_header(in->a, &e) != ARCHIVE_OK) {
-			int rc = gr_error_set(GR_EINVAL, "%s: cannot decompress: %s", path,
-					      archive_error_string(in->a));
-			archive_read_free(in->a);
-			in->a = NULL;
-			return rc;
-		}
-	}
-	return 0;
-}
-
-/* Reads up to n bytes; 0 at end of input. */
-static int input_read(input *in, char *buf, size_t n, size_t *got)
-{
-	if (in->peek_off < in->peek.len) {
-		size_t k = in->peek.len - in->peek_off;
-		*got = k < n ? k : n;
-		memcpy(buf, in->peek.ptr + in->peek_off, *got);
-		in->peek_off += *got;
-		return 0;
-	}
-	if (in->a) {
-		la_ssize_t r = archive_read_data(in->a, buf, n);
-		if (r < 0)
-			return gr_error_set(GR_EINVAL, "%s: decompression failed after %llu bytes: %s", in->path,
-					    (unsigned long long)in->out, archive_error_string(in->a));
-		*got = (size_t)r;
-		in->consumed = (uint64_t)archive_filter_bytes(in->a, -1);
-		if (in->out + *got > GR_INGEST_MAX_DECOMPRESSED)
-			return gr_error_set(GR_ELIMIT, "%s: decompresses to more than %llu bytes", in->path,
-					    (unsigned long long)GR_INGEST_MAX_DECOMPRESSED);
-	} else {
-		ssize_t r;
-		do
-			r = read(in->fd, buf, n);
-		while (r < 0 && errno == EINTR);
-		if (r < 0)
-			return gr_error_errno(GR_EIO, "read %s", in->path);
-		*got = (size_t)r;
-		in->consumed += (uint64_t)r;
-	}
-	in->out += *got;
-	return 0;
-}
-
-/* The first bytes of the (decompressed) content, for detect_format. */
-static int input_peek(input *in, size_t want, const uint8_t **p, size_t *n)
-{
-	gr_buf_reset(&in->peek);
-	in->peek_off = 0;
-	int rc = gr_buf_grow(&in->peek, want);
-	while (!rc && in->peek.len < want) {
-		size_t got = 0;
-		if (in->a) {
-			la_ssize_t r = archive_read_data(in->a, in->peek.ptr + in->peek.len, want - in->peek.len);
-			if (r < 0)
-				return gr_error_set(GR_EINVAL, "%s: cannot decompress: %s", in->path, archive_error_string(in->a));
-			got = (size_t)r;
-		} else {
-			ssize_t r = pread(in->fd, in->peek.ptr + in->peek.len, want - in->peek.len, (off_t)in->peek.len);
-			if (r < 0)
-				return gr_error_errno(GR_EIO, "read %s", in->path);
-			got = (size_t)r;
-		}
-		if (!got)
-			break;
-		in->peek.len += got;
-	}
-	if (!in->a) {
-		/* plain files are read again from the start (by range, or here) */
-		lseek(in->fd, (off_t)in->peek.len, SEEK_SET);
-		in->consumed = in->peek.len;
-	}
-	in->out += in->a ? in->peek.len : 0;
-	*p = (const uint8_t *)in->peek.ptr;
-	*n = in->peek.len;
-	return rc;
-}
-
-static void input_close(input *in)
-{
-	gr_buf_free(&in->peek);
-	if (in->a)
-		archive_read_free(in->a);
-	if (in->fd >= 0)
-		close(in->fd);
-	in->fd = -1;
-	in->a = NULL;
-}
 
 /* ------------------------------------------------------------------ parse stage */
 
@@ -1339,13 +1203,13 @@ static gr_format detect_format(const uint8_t *p, size_t n)
 
 /* ---- plain text: the whole file is one record ---- */
 
-static int ingest_text(feeder *f, input *in, const char *where)
+static int ingest_text(feeder *f, gr_input *in, const char *where)
 {
 	gr_buf t = GR_BUF_INIT;
 	int rc = 0;
 	for (;;) {
 		size_t got = 0;
-		if ((rc = gr_buf_grow(&t, 1 << 20)) || (rc = input_read(in, t.ptr + t.len, 1 << 20, &got)))
+		if ((rc = gr_buf_grow(&t, 1 << 20)) || (rc = gr_input_read(in, t.ptr + t.len, 1 << 20, &got)))
 			break;
 		if (!got)
 			break;
@@ -1388,7 +1252,7 @@ static int ingest_text(feeder *f, input *in, const char *where)
 
 typedef struct {
 	feeder *f;
-	input *in;
+	gr_input *in;
 	const char *file;
 	int rc; /* from a report that failed (strict) */
 	/* the last capture, while it is still in the block being filled */
@@ -1407,7 +1271,7 @@ static ssize_t warc_read(void *ctx, void *buf, size_t n)
 	size_t got = 0;
 	if (w->broken)
 		return 0;
-	if (input_read(w->in, buf, n, &got)) {
+	if (gr_input_read(w->in, buf, n, &got)) {
 		/* a cut or corrupt compressed stream: what came before is read, the
 		 * record it cuts is reported truncated, and so is why */
 		if (gr_error_code() == GR_EIO && !w->in->a)
@@ -1535,7 +1399,7 @@ static void remember_request(warc_ctx *w, const gr_warc_record *rec)
 	gr_warc_http_release(&h);
 }
 
-static int ingest_warc(feeder *f, input *in, const char *file)
+static int ingest_warc(feeder *f, gr_input *in, const char *file)
 {
 	warc_ctx w = {.f = f, .in = in, .file = file};
 	gr_warc_opts wo = {.report = warc_report, .ctx = &w};
@@ -2034,7 +1898,7 @@ static void block_free(block *b)
 
 /* Stream mode (compressed input): reads the next block of whole lines on the
  * calling thread; a partial last line is carried to the next block. */
-static int fill_stream(input *in, block *b, gr_buf *carry, bool *eof, bool *skipping)
+static int fill_stream(gr_input *in, block *b, gr_buf *carry, bool *eof, bool *skipping)
 {
 	int rc;
 	gr_buf_reset(&b->in);
@@ -2045,7 +1909,7 @@ static int fill_stream(input *in, block *b, gr_buf *carry, bool *eof, bool *skip
 		if ((rc = gr_buf_grow(&b->in, GR_INGEST_BLOCK)))
 			return rc;
 		size_t got = 0;
-		if ((rc = input_read(in, b->in.ptr + b->in.len, GR_INGEST_BLOCK, &got)))
+		if ((rc = gr_input_read(in, b->in.ptr + b->in.len, GR_INGEST_BLOCK, &got)))
 			return rc;
 		if (!got) {
 			*eof = true;
@@ -2085,10 +1949,10 @@ static int fill_stream(input *in, block *b, gr_buf *carry, bool *eof, bool *skip
 	return 0;
 }
 
-static int ingest_jsonl(committer *c, gr_pool *pool, block *blocks, input *inp, const gr_ingest_opts *o,
+static int ingest_jsonl(committer *c, gr_pool *pool, block *blocks, gr_input *inp, const gr_ingest_opts *o,
 			gr_ingest_progress *prog)
 {
-	input in = *inp; /* given back at the end */
+	gr_input in = *inp; /* given back at the end */
 	int rc = 0;
 	c->line = 1;
 	/* plain files are read by the workers, block by block; compressed ones
@@ -2169,8 +2033,8 @@ static int ingest_jsonl(committer *c, gr_pool *pool, block *blocks, input *inp, 
 static int ingest_file(committer *c, gr_pool *pool, block *blocks, const char *path, const char *rel,
 		       const gr_ingest_opts *o, gr_ingest_progress *prog)
 {
-	input in;
-	int rc = input_open(&in, path);
+	gr_input in;
+	int rc = gr_input_open(&in, path);
 	if (rc)
 		return rc;
 	prog->file = path;
@@ -2179,8 +2043,8 @@ static int ingest_file(committer *c, gr_pool *pool, block *blocks, const char *p
 	if (fmt == GR_FORMAT_AUTO) {
 		const uint8_t *p = NULL;
 		size_t n = 0;
-		if ((rc = input_peek(&in, 512, &p, &n))) {
-			input_close(&in);
+		if ((rc = gr_input_peek(&in, 512, &p, &n))) {
+			gr_input_close(&in);
 			return rc;
 		}
 		fmt = detect_format(p, n);
@@ -2199,7 +2063,7 @@ static int ingest_file(committer *c, gr_pool *pool, block *blocks, const char *p
 			rc = gr_error_set(GR_EINVAL, "%s: %s input is not supported yet", path, gr_format_name(fmt));
 		rc = feeder_finish(&f, rc);
 	}
-	input_close(&in);
+	gr_input_close(&in);
 	return rc;
 }
 

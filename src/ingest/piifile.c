@@ -1,18 +1,17 @@
 /*
  * Personal data in a JSON Lines file, without a hub: what `granary pii
- * --jsonl FILE` reports before anything is ingested. The calling thread
- * reads the file in blocks of whole lines; the pool's workers parse each
+ * --jsonl FILE` reports before anything is ingested. The file may be
+ * compressed (gzip, zstd, xz, bzip2). The calling thread reads it in blocks
+ * of whole lines; the pool's workers parse each
  * line, decode its text field and scan it, each block with its own scanner;
  * the counts are summed in order. Lines that are not JSON objects, or have
  * no text field, are counted as skipped.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ingest/ingest.h"
+#include "ingest/input.h"
 #include "ingest/jsonl.h"
 #include "ingest/piifile.h"
 #include "scan/pii.h"
@@ -99,9 +98,10 @@ int gr_pii_scan_jsonl(const char *path, const char *text_field, const struct gr_
 		      gr_pii_file_stats *out)
 {
 	memset(out, 0, sizeof *out);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return gr_error_errno(errno == ENOENT ? GR_ENOTFOUND : GR_EIO, "%s", path);
+	gr_input in;
+	int rc0 = gr_input_open(&in, path);
+	if (rc0)
+		return rc0;
 	threads = threads > 0 ? threads : gr_ncpu();
 	int nb = 2 * threads, rc;
 	gr_pool *pool = NULL;
@@ -129,12 +129,10 @@ int gr_pii_scan_jsonl(const char *path, const char *text_field, const struct gr_
 		if ((rc = gr_buf_put(&b->in, carry.ptr, carry.len)) || (rc = gr_buf_grow(&b->in, PF_BLOCK)))
 			break;
 		gr_buf_reset(&carry);
-		ssize_t got = read(fd, b->in.ptr + b->in.len, PF_BLOCK);
-		if (got < 0) {
-			rc = gr_error_errno(GR_EIO, "read %s", path);
+		size_t got = 0;
+		if ((rc = gr_input_read(&in, b->in.ptr + b->in.len, PF_BLOCK, &got)))
 			break;
-		}
-		b->in.len += (size_t)got;
+		b->in.len += got;
 		eof = got == 0;
 		if (!eof) {
 			/* keep the partial last line for the next block */
@@ -171,6 +169,6 @@ int gr_pii_scan_jsonl(const char *path, const char *text_field, const struct gr_
 	}
 	free(blocks);
 	gr_buf_free(&carry);
-	close(fd);
+	gr_input_close(&in);
 	return rc;
 }

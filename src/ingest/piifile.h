@@ -1,7 +1,8 @@
 /*
  * piifile — personal data in a JSON Lines file, without a hub (`granary pii
  * --jsonl FILE`): every line's text field is scanned on the pool, both
- * cores, and the counts are summed. Plain (uncompressed) files only.
+ * cores, and the counts are summed. The file may be compressed (gzip, zstd,
+ * xz, bzip2), as for ingest.
  */
 #ifndef GR_INGEST_PIIFILE_H
 #define GR_INGEST_PIIFILE_H

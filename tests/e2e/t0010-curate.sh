@@ -228,6 +228,20 @@ expect_eq "pii --jsonl: records" "$(json_num records piifile.json)" 300
 for t in EMAIL IBAN IP_ADDRESS US_SSN CREDIT_CARD PHONE SECRET; do
 	expect_eq "pii --jsonl: $t records and spans" "$(pii_of $t piifile.json)" "$(per_type main.tsv $t)"
 done
+# compressed as ingest reads it: gzip and zstd give the plain file's counts;
+# a file that is not what its magic says is an error, not zero counts
+gzip -c main.jsonl >main.jsonl.gz
+zstd -q -c main.jsonl >main.jsonl.zst
+for z in main.jsonl.gz main.jsonl.zst; do
+	expect_rc 0 "$G" --json pii --jsonl "$z"
+	expect_eq "pii --jsonl $z: records" "$(json_num records out)" 300
+	for t in EMAIL IBAN US_SSN; do
+		expect_eq "pii --jsonl $z: $t records and spans" "$(pii_of $t out)" "$(per_type main.tsv $t)"
+	done
+done
+head -c 4000 main.jsonl.gz >cut.jsonl.gz
+expect_rc 6 "$G" pii --jsonl cut.jsonl.gz
+expect_in err "cut.jsonl.gz" "a cut gzip file is named"
 printf '{"text":"a@example.org"}\nnot json\n{"body":"x"}\n' >mixed.jsonl
 expect_rc 0 "$G" --json pii --jsonl mixed.jsonl
 expect_eq "pii --jsonl: lines that are not objects with a text are skipped" \

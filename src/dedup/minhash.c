@@ -4,8 +4,8 @@
  *
  * Invariants:
  *  1. Every constant below (the word-byte table, the shingle-hash constants,
- *     the permutation tables A, B, C and the band-hash constants) is frozen
- *     for GR_MINHASH_VERSION 1. test_minhash regenerates A, B, C from their
+ *     the separator characters, the permutation tables A, B, C and the
+ *     band-hash constants) is frozen for GR_MINHASH_VERSION 2. test_minhash regenerates A, B, C from their
  *     generator and pins signature and band values of fixed texts.
  *  2. The SIMD paths compute exactly the portable formula (32-bit wrapping
  *     multiply-add and unsigned minimum), so a signature does not depend on
@@ -65,6 +65,33 @@ static const uint8_t word_byte[256] = {
 	0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
 	0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
 };
+
+/* Version 2: these characters separate words too (minhash.h), read from
+ * their UTF-8 bytes: a lead byte C2, E2, E3 or EF starts the check. */
+static bool sep_cp(uint32_t cp)
+{
+	return cp == 0xA0 || cp == 0xA1 || cp == 0xAB || cp == 0xBB || cp == 0xBF ||
+	       (cp >= 0x2000 && cp <= 0x200B) || (cp >= 0x2010 && cp <= 0x2029) || (cp >= 0x202F && cp <= 0x205F) ||
+	       (cp >= 0x3000 && cp <= 0x3003) || (cp >= 0x3008 && cp <= 0x3011) || cp == 0xFEFF ||
+	       (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+	       (cp >= 0xFF5B && cp <= 0xFF65);
+}
+
+static inline bool sep_lead(unsigned c)
+{
+	return c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF;
+}
+
+/* Bytes of the separator character starting at p (n > 0 bytes left), or 0. */
+static size_t sep_len(const uint8_t *p, size_t n)
+{
+	if (p[0] == 0xC2)
+		return n >= 2 && sep_cp(p[1]) && p[1] >= 0x80 ? 2 : 0;
+	if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+		return 0;
+	uint32_t cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+	return sep_cp(cp) ? 3 : 0;
+}
 
 /* The permutation tables (generator above). */
 _Alignas(64) static const uint32_t A[GR_MINHASH_HASHES] = {
@@ -162,8 +189,16 @@ static size_t shingler_next(shingler *s, uint64_t *out, size_t cap)
 	memcpy(w, s->win, sizeof w);
 
 	while (k < cap) {
-		while (i < n && !word_byte[p[i]])
-			i++;
+		for (;;) {
+			while (i < n && !word_byte[p[i]])
+				i++;
+			size_t l;
+			if (i < n && sep_lead(p[i]) && (l = sep_len(p + i, n - i)) != 0) {
+				i += l;
+				continue;
+			}
+			break;
+		}
 		if (i == n)
 			break;
 		/* the word's bytes as little-endian 8-byte chunks (minhash.h) */
@@ -171,6 +206,8 @@ static size_t shingler_next(shingler *s, uint64_t *out, size_t cap)
 		size_t len = 0;
 		unsigned c;
 		while (i < n && (c = word_byte[p[i]]) != 0) {
+			if (sep_lead(c) && sep_len(p + i, n - i))
+				break;
 			chunk |= (uint64_t)c << (8 * (len & 7));
 			i++;
 			if ((++len & 7) == 0) {

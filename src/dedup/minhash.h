@@ -3,12 +3,21 @@
  * shingles, LSH banding, and clustering of the candidate pairs.
  *
  * Words. A word is a maximal run of word bytes: ASCII letters and digits,
- * and every byte >= 0x80 (so any non-ASCII character is part of a word and
- * Cyrillic, Greek, CJK... text has words; a CJK text without spaces is one
- * long word per run, and non-ASCII punctuation such as U+2014 or U+201C
- * sticks to the word it touches). ASCII letters are lowercased; nothing else
- * is normalised. Everything else (ASCII space, punctuation, controls)
- * separates words.
+ * and every byte >= 0x80 (so non-ASCII letters are part of words: Cyrillic,
+ * Greek, CJK... text has words; a CJK text without spaces is one long word
+ * per run) — except the bytes of these characters, which separate words like
+ * ASCII space and punctuation do (version 2; in version 1 they stuck to the
+ * word they touched, so "don’t" and "don't", or "a—b" and "a - b", differed):
+ *   U+00A0 no-break space, U+00A1 ¡, U+00AB «, U+00BB », U+00BF ¿;
+ *   U+2000..U+200B spaces; U+2010..U+2029 dashes, quotes, bullets, ellipsis,
+ *   line and paragraph separators; U+202F..U+205F narrow no-break space and
+ *   the rest of General Punctuation up to U+205F (not the joiners U+200C,
+ *   U+200D, nor the format marks U+200E..U+200F, U+202A..U+202E, U+2060..);
+ *   U+3000..U+3003 ideographic space, 、 。 〃; U+3008..U+3011 CJK brackets;
+ *   U+FEFF (byte-order mark); the full-width punctuation U+FF01..U+FF0F,
+ *   U+FF1A..U+FF20, U+FF3B..U+FF40, U+FF5B..U+FF65.
+ * ASCII letters are lowercased; nothing else is normalised. Everything else
+ * that is ASCII (space, punctuation, controls) separates words.
  *
  * Shingles. The shingles of a text are its runs of GR_MINHASH_SHINGLE
  * consecutive words (w words give w - 4 shingles, counting repeats). A text
@@ -76,7 +85,7 @@
 
 #include "util/util.h"
 
-#define GR_MINHASH_VERSION 1
+#define GR_MINHASH_VERSION 2
 #define GR_MINHASH_SHINGLE 5
 #define GR_MINHASH_BANDS 14
 #define GR_MINHASH_ROWS 8

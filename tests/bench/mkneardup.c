@@ -21,7 +21,8 @@
  * earlier record, jaccard the EXACT Jaccard of the two texts' 5-word
  * shingle sets (%.6f). Words and shingles are those of src/dedup/minhash.h:
  * words are maximal runs of ASCII letters/digits and bytes >= 0x80, ASCII
- * lowercased; a shingle is 5 consecutive words (all words when fewer than
+ * lowercased (version 2 also splits at typographic spaces and punctuation
+ * such as U+00A0 or U+2014, which this vocabulary does not contain); a shingle is 5 consecutive words (all words when fewer than
  * 5; none without words). The sets are compared as strings (words joined by
  * one space), so the values are exact, not estimates. Unrelated bases
  * share essentially no shingles and are not listed.

@@ -46,6 +46,15 @@ awk -v m="$merged" -v l="$lo" 'BEGIN { exit !(m <= 0.05 * l) }' &&
 expect_rc 0 "$G" --json dedup docs --near --into docs-dedup2
 expect_eq "signatures are computed once" "$(json_num signatures_computed out)" 0
 expect_eq "and the same records are dropped" "$(json_num near_dropped out)" "$(wc -l <dups.tsv)"
+# signatures stored under an earlier MinHash version are not compared with
+# today's: the next dedup computes them again (and drops the same records)
+nsig=$("$TOOLS/sqlexec" .granary/catalog.db "SELECT count(*) FROM minhash")
+expect_rc 0 "$TOOLS/sqlexec" .granary/catalog.db "UPDATE minhash SET scheme = 1"
+expect_rc 0 "$G" --json dedup docs --near --into docs-dedup3
+expect_eq "version-1 signatures are computed again" "$(json_num signatures_computed out)" "$nsig"
+expect_eq "with the same records dropped" "$(json_num near_dropped out)" "$(wc -l <dups.tsv)"
+expect_eq "and stored under the current version" \
+	"$("$TOOLS/sqlexec" .granary/catalog.db "SELECT count(*) FROM minhash WHERE scheme = 2")" "$nsig"
 # "is this document in that version?": exact, and near through the stored signatures
 head -n 1 corpus.jsonl | sed 's/.*"text": "//; s/"}$//' >doc.txt
 awk '{ for (i = 1; i <= NF; i++) if (i == 7) $i = "CHANGED"; print }' doc.txt >edit.txt

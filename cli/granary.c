@@ -1219,7 +1219,7 @@ static int cmd_pii(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1 || (jsonl && argc - optind != 1))
-		return usage_error("usage: granary pii [FILE|-] [--json] | granary pii --jsonl FILE [--text-field F] [-j N]%s",
+		return usage_error("usage: granary pii [FILE|-] [--json] | granary pii --jsonl FILE|- [--text-field F] [-j N]%s",
 				   "");
 	if (jsonl)
 		return pii_jsonl(argv[optind], field, threads);
@@ -2333,7 +2333,7 @@ static const struct command {
 	{"dedup", cmd_dedup, "dedup DATASET[@vN] [--near]        new version without exact (and near) duplicates"},
 	{"filter", cmd_filter, "filter DATASET[@vN] --where EXPR [--into NAME]  new version of the records EXPR keeps"},
 	{"query", cmd_query, "query [DATASET[@vN]] SQL           read-only SQL over the records view"},
-	{"pii", cmd_pii, "pii [FILE|-] | pii --jsonl FILE   personal data in a text (spans), or counts over a JSONL file"},
+	{"pii", cmd_pii, "pii [FILE|-] | pii --jsonl FILE|-   personal data in a text (spans), or counts over a JSONL file"},
 	{"status", cmd_status, "status                             the daemon serving the hub, and your roles"},
 	{"jobs", cmd_jobs, "jobs [ID [--cancel]]               the daemon's jobs"},
 	{"roles", cmd_roles, "roles [grant|revoke PRINCIPAL ROLE] who may do what (uid:N, gid:N, *)"},

@@ -60,6 +60,38 @@ int gr_input_open(gr_input *in, const char *path)
 	return 0;
 }
 
+int gr_input_open_stdin(gr_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->path = "standard input";
+	in->fd = dup(STDIN_FILENO);
+	if (in->fd < 0)
+		return gr_error_errno(GR_EIO, "standard input");
+	/* a pipe cannot be peeked: libarchive finds the filter (or none) itself */
+	in->a = archive_read_new();
+	if (!in->a)
+		return gr_error_set(GR_ENOMEM, "out of memory");
+	archive_read_support_filter_all(in->a);
+	archive_read_support_format_raw(in->a);
+	archive_read_support_format_empty(in->a);
+	struct archive_entry *e;
+	int r = archive_read_open_fd(in->a, in->fd, 1 << 20) != ARCHIVE_OK ? ARCHIVE_FATAL
+									     : archive_read_next_header(in->a, &e);
+	if (r == ARCHIVE_OK)
+		return 0;
+	if (r == ARCHIVE_EOF) {
+		/* nothing at all: reads return 0 */
+		archive_read_free(in->a);
+		in->a = NULL;
+		close(in->fd);
+		in->fd = -1;
+		return 0;
+	}
+	int rc = gr_error_set(GR_EINVAL, "standard input: cannot decompress: %s", archive_error_string(in->a));
+	gr_input_close(in);
+	return rc;
+}
+
 /* Reads up to n bytes; 0 at end of input. */
 int gr_input_read(gr_input *in, char *buf, size_t n, size_t *got)
 {
@@ -80,6 +112,8 @@ int gr_input_read(gr_input *in, char *buf, size_t n, size_t *got)
 		if (in->out + *got > GR_INGEST_MAX_DECOMPRESSED)
 			return gr_error_set(GR_ELIMIT, "%s: decompresses to more than %llu bytes", in->path,
 					    (unsigned long long)GR_INGEST_MAX_DECOMPRESSED);
+	} else if (in->fd < 0) {
+		*got = 0; /* an empty standard input */
 	} else {
 		ssize_t r;
 		do

@@ -26,6 +26,9 @@ typedef struct {
 
 /* 0, GR_ENOTFOUND, GR_EIO, GR_EINVAL (not a regular file, or not decodable), GR_ENOMEM. */
 int gr_input_open(gr_input *in, const char *path);
+/* Standard input, plain or compressed (any filter libarchive knows), read as
+ * a stream. */
+int gr_input_open_stdin(gr_input *in);
 /* Reads up to n bytes; *got = 0 at the end. GR_EINVAL when decompression
  * fails, GR_ELIMIT past GR_INGEST_MAX_DECOMPRESSED, GR_EIO. */
 int gr_input_read(gr_input *in, char *buf, size_t n, size_t *got);

@@ -99,7 +99,7 @@ int gr_pii_scan_jsonl(const char *path, const char *text_field, const struct gr_
 {
 	memset(out, 0, sizeof *out);
 	gr_input in;
-	int rc0 = gr_input_open(&in, path);
+	int rc0 = strcmp(path, "-") ? gr_input_open(&in, path) : gr_input_open_stdin(&in);
 	if (rc0)
 		return rc0;
 	threads = threads > 0 ? threads : gr_ncpu();

@@ -20,7 +20,7 @@ typedef struct {
 	uint64_t records_with_any;
 } gr_pii_file_stats;
 
-/* text_field NULL: "text". threads 0: one per CPU. 0, GR_ENOTFOUND, GR_EIO,
+/* path "-": standard input. text_field NULL: "text". threads 0: one per CPU. 0, GR_ENOTFOUND, GR_EIO,
  * GR_ELIMIT (a line over 64 MiB), GR_ENOMEM. */
 int gr_pii_scan_jsonl(const char *path, const char *text_field, const gr_pii_db *db, int threads,
 		      gr_pii_file_stats *out);

@@ -239,6 +239,14 @@ for z in main.jsonl.gz main.jsonl.zst; do
 		expect_eq "pii --jsonl $z: $t records and spans" "$(pii_of $t out)" "$(per_type main.tsv $t)"
 	done
 done
+# standard input, compressed or not
+for z in main.jsonl main.jsonl.gz; do
+	expect_rc 0 sh -c '"$1" --json pii --jsonl - <"$2"' sh "$G" "$z"
+	expect_eq "pii --jsonl - <$z: records, EMAIL" "$(json_num records out) $(pii_of EMAIL out)" \
+		"300 $(per_type main.tsv EMAIL)"
+done
+expect_rc 0 sh -c '"$1" --json pii --jsonl - </dev/null' sh "$G"
+expect_eq "pii --jsonl - with nothing on standard input" "$(json_num records out)" 0
 head -c 4000 main.jsonl.gz >cut.jsonl.gz
 expect_rc 6 "$G" pii --jsonl cut.jsonl.gz
 expect_in err "cut.jsonl.gz" "a cut gzip file is named"

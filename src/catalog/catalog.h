@@ -189,7 +189,7 @@ int gr_catalog_version_uncommitted(gr_catalog *c, int (*cb)(const gr_version_inf
  * 10 million records take 1.25 MB); an id above GR_STAGE_MAX_ID is refused
  * (GR_ELIMIT). It keeps the count and bytes of the members as they come,
  * so making the version reads no record rows. */
-#define GR_STAGE_MAX_ID (INT64_C(1) << 34) /* a 2 GiB bitmap at most */
+#define GR_STAGE_MAX_ID (INT64_C(1) << 32) /* a 512 MiB bitmap at most */
 int gr_catalog_stage_begin(gr_catalog *c);
 /* Stages a record of len bytes; *added = false when it was staged already. */
 int gr_catalog_stage_record(gr_catalog *c, int64_t rid, uint64_t len, bool *added);

@@ -71,6 +71,11 @@ int gr_pool_new(gr_pool **out, int nthreads)
 	return 0;
 }
 
+int gr_pool_threads(const gr_pool *p)
+{
+	return p->nthreads;
+}
+
 void gr_pool_submit(gr_pool *p, gr_task *t, void (*fn)(gr_task *t))
 {
 	t->fn = fn;

@@ -21,6 +21,8 @@ typedef struct gr_pool gr_pool;
 /* nthreads == 0 runs every task inline in gr_pool_submit (useful in tests). */
 int gr_pool_new(gr_pool **out, int nthreads);
 void gr_pool_submit(gr_pool *p, gr_task *t, void (*fn)(gr_task *t));
+/* The pool's threads (0: tasks run inline). */
+int gr_pool_threads(const gr_pool *p);
 void gr_pool_wait(gr_pool *p, gr_task *t);
 /* Waits for queued tasks, then joins the threads. NULL ok. */
 void gr_pool_free(gr_pool *p);

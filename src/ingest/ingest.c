@@ -474,6 +474,7 @@ typedef struct {
 	const char *source_name;
 	const char *file;
 	uint64_t line; /* number of the next line to commit, from 1 */
+	bool last_known; /* the last record looked up was in the hub already */
 } committer;
 
 /* Stores the text unless a content with its hash is stored; *fresh tells which. */
@@ -588,13 +589,25 @@ static int commit_block(committer *c, block *b)
 		c->st->text_bytes += r->text_len;
 		if (w && (w->tdm_reservation || w->noai || w->noimageai))
 			c->st->optout_flagged++;
-		int64_t rid;
-		bool fresh_content = false;
-		if ((rc = gr_catalog_record_find(c->cat, r->addr, &rid)))
+		int64_t rid = 0;
+		bool fresh_content = false, stored = false;
+		if (r->kind != DOC_REVISIT && r->text_len <= GR_CDC_MAX && !c->last_known) {
+			/* a one-chunk text: adding its content row is the lookup, and a
+			 * text new to the hub is a new record (the address covers the
+			 * content hash), so the record lookup is skipped. Done while
+			 * records come new; once one is known (a re-ingest), the record
+			 * lookup goes first again, as it then finds the record at once. */
+			if ((rc = store_content(c, (const uint8_t *)rec_text(b, r), r->text_len, r->hash,
+						&fresh_content)))
+				break;
+			stored = true;
+		}
+		if (!fresh_content && (rc = gr_catalog_record_find(c->cat, r->addr, &rid)))
 			break;
+		c->last_known = rid != 0;
 		if (!rid) {
-			bool fresh = false;
-			if (r->kind != DOC_REVISIT &&
+			bool fresh = fresh_content;
+			if (!stored && r->kind != DOC_REVISIT &&
 			    (rc = store_content(c, (const uint8_t *)rec_text(b, r), r->text_len, r->hash, &fresh)))
 				break;
 			fresh_content = fresh;

@@ -106,7 +106,9 @@ typedef struct {
 	uint32_t frame_target;   /* 0 means GR_FRAME_TARGET */
 	uint64_t pack_target;    /* 0 means GR_PACK_TARGET */
 	gr_pool *pool;           /* compresses frames; NULL compresses inline */
-	/* Called from the writer's caller thread when a pack is durable. A non-zero
+	/* Called from the writer's caller thread when a pack is complete (its
+	 * name and frames known); it is made durable on another thread meanwhile
+	 * and is durable once gr_store_writer_finish returns 0. A non-zero
 	 * return aborts the write and is returned by the writer call. */
 	int (*on_pack)(const gr_pack_info *pack, void *ctx);
 	void *ctx;

@@ -44,7 +44,12 @@ bool gr_dataset_name_valid(const char *name)
 		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
 			return false;
 	}
-	return gr_history_branch_valid(name);
+	/* what git's branch-name rules still refuse of those characters (checked
+	 * against libgit2 in test_history): "..", a trailing "." or ".lock",
+	 * and HEAD. Without libgit2 here, a command starts 8 ms sooner: its
+	 * setup reads every CA certificate on the system. */
+	return !strstr(name, "..") && name[n - 1] != '.' && !(n >= 5 && !strcmp(name + n - 5, ".lock")) &&
+	       strcmp(name, "HEAD") != 0;
 }
 
 int gr_hub_init(const char *dir)
@@ -601,7 +606,7 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 		goto out_parent;
 	/* the last frames compress on the pool while this thread writes the
 	 * catalog's pages to the WAL; the commit then writes only what follows */
-	if ((rc = gr_store_writer_seal(w)) || (rc = gr_catalog_flush(h->cat)) || (rc = gr_store_writer_finish(w)))
+	if ((rc = gr_store_writer_seal(w)) || (rc = gr_catalog_flush(h->cat)) || (rc = gr_store_writer_close(w)))
 		goto out_parent;
 	uint64_t in;
 	gr_store_writer_stats(w, &in, &res->bytes_stored);
@@ -615,7 +620,9 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 			     .nparents = have_parent ? 1 : 0, .stats_json = stats.ptr};
 	if ((rc = gr_catalog_version_create(h->cat, &nv, version_out)))
 		goto out_parent;
-	if ((rc = gr_catalog_commit(h->cat))) {
+	/* the version was made while the last pack went to the disk: it must
+	 * be there before the commit that references it */
+	if ((rc = gr_store_writer_finish(w)) || (rc = gr_catalog_commit(h->cat))) {
 		gr_version_info_release(version_out);
 		goto out_parent;
 	}

@@ -166,11 +166,13 @@ struct gr_store_writer {
 	size_t nframes, frames_cap;
 	uint64_t pack_chunks, pack_data;
 	pack_sync sync;
+	gr_early_sync early; /* the current pack's frames so far, flushed early */
 	/* packs made durable by this writer */
 	char (*durable)[GR_PACK_NAME_LEN + 1];
 	size_t ndurable, durable_cap;
 	uint64_t bytes_in, bytes_out;
 	int failed;
+	bool closed; /* gr_store_writer_close went through: no more chunks */
 };
 
 static slot *filling(gr_store_writer *w)
@@ -444,8 +446,8 @@ static int seal(gr_store_writer *w)
 int gr_store_writer_add(gr_store_writer *w, const uint8_t hash[GR_HASH_LEN], const void *data,
 			uint32_t len, uint64_t *frame_out, uint32_t *off_out)
 {
-	if (w->failed)
-		return gr_error_set(GR_EINVAL, "store writer used after a failure");
+	if (w->failed || w->closed)
+		return gr_error_set(GR_EINVAL, "store writer used after a %s", w->failed ? "failure" : "close");
 	if (len > GR_FRAME_MAX)
 		return gr_error_set(GR_ELIMIT, "chunk of %u bytes is larger than the frame limit", len);
 	int rc;
@@ -478,25 +480,38 @@ fail:
 
 int gr_store_writer_seal(gr_store_writer *w)
 {
-	if (w->failed)
-		return gr_error_set(GR_EINVAL, "store writer used after a failure");
+	if (w->failed || w->closed)
+		return gr_error_set(GR_EINVAL, "store writer used after a %s", w->failed ? "failure" : "close");
 	int rc = seal(w);
 	if (rc)
 		w->failed = rc;
+	else if (w->fd >= 0)
+		/* the frames written so far go to the disk while the last compress */
+		gr_early_sync_start(&w->early, fcntl(w->fd, F_DUPFD_CLOEXEC, 0));
 	return rc;
 }
 
-int gr_store_writer_finish(gr_store_writer *w)
+int gr_store_writer_close(gr_store_writer *w)
 {
-	if (w->failed)
-		return gr_error_set(GR_EINVAL, "store writer used after a failure");
+	if (w->failed || w->closed)
+		return gr_error_set(GR_EINVAL, "store writer used after a %s", w->failed ? "failure" : "close");
 	int rc = seal(w);
 	while (!rc && w->nflight)
 		rc = drain_one(w);
 	if (!rc && w->fd >= 0)
 		rc = pack_finish(w);
+	if (rc)
+		w->failed = rc;
+	w->closed = !rc;
+	return rc;
+}
+
+int gr_store_writer_finish(gr_store_writer *w)
+{
+	int rc = w->closed ? 0 : gr_store_writer_close(w);
 	/* every pack durable (or failed) before this returns */
 	int src = pack_sync_wait(w);
+	gr_early_sync_wait(&w->early);
 	rc = rc ? rc : src;
 	if (rc)
 		w->failed = rc;
@@ -512,6 +527,7 @@ void gr_store_writer_stats(const gr_store_writer *w, uint64_t *in, uint64_t *out
 int gr_store_writer_discard(gr_store_writer *w)
 {
 	pack_sync_wait(w); /* a pack still being synced is deleted with the rest */
+	gr_early_sync_wait(&w->early);
 	gr_error_clear();
 	int rc = 0;
 	for (size_t i = 0; i < w->ndurable; i++) {
@@ -540,6 +556,7 @@ void gr_store_writer_free(gr_store_writer *w)
 		pthread_join(w->sync.th, NULL);
 		free(w->sync.tmp);
 	}
+	gr_early_sync_wait(&w->early);
 	if (w->fd >= 0) {
 		close(w->fd);
 		unlink(w->tmp_path.ptr);

@@ -121,8 +121,12 @@ int gr_store_writer_add(gr_store_writer *w, const uint8_t hash[GR_HASH_LEN], con
 /* Seals the frame being filled, so its compression starts now; the writer
  * stays usable. Lets the caller overlap its own last work with it. */
 int gr_store_writer_seal(gr_store_writer *w);
-/* Seals, compresses and writes everything pending; every pack is durable and
- * reported through on_pack when it returns 0. */
+/* Seals, compresses and writes everything pending and reports every pack
+ * through on_pack; the last pack may still be on its way to the disk. No
+ * chunk may be added after. Lets the caller do its last work meanwhile. */
+int gr_store_writer_close(gr_store_writer *w);
+/* Closes the writer unless it is closed, and waits until every pack is
+ * durable: when it returns 0 the caller may commit what references them. */
 int gr_store_writer_finish(gr_store_writer *w);
 /* Frees the writer; packs not yet durable are deleted, durable ones stay
  * (orphans until referenced) — see gr_store_writer_packs to undo those. */

@@ -59,6 +59,37 @@ int gr_mkdir_p(const char *path, unsigned mode)
 	return 0;
 }
 
+static void *early_sync_run(void *arg)
+{
+	gr_early_sync *e = arg;
+	(void)fdatasync(e->fd); /* advisory: the durable fsync comes later */
+	return NULL;
+}
+
+void gr_early_sync_start(gr_early_sync *e, int fd)
+{
+	gr_early_sync_wait(e);
+	e->fd = fd;
+	if (fd < 0)
+		return;
+	if (pthread_create(&e->th, NULL, early_sync_run, e) == 0) {
+		e->running = true;
+	} else {
+		close(fd);
+		e->fd = -1;
+	}
+}
+
+void gr_early_sync_wait(gr_early_sync *e)
+{
+	if (!e->running)
+		return;
+	pthread_join(e->th, NULL);
+	close(e->fd);
+	e->fd = -1;
+	e->running = false;
+}
+
 int gr_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

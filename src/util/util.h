@@ -6,6 +6,7 @@
 #ifndef GR_UTIL_H
 #define GR_UTIL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -109,6 +110,21 @@ int gr_write_all(int fd, const void *data, size_t n);
 int gr_pread_all(int fd, void *data, size_t n, uint64_t off);
 char *gr_path_join(const char *a, const char *b); /* malloc'd, NULL on OOM */
 bool gr_is_dir(const char *path);
+
+/* An early flush: fdatasync of a file on a thread of its own, so that what is
+ * written so far heads for the disk while the caller goes on, and the fsync
+ * that makes the file durable later has less to wait for. Advisory only: it
+ * never replaces that fsync, and its result is not reported. */
+typedef struct {
+	pthread_t th;
+	int fd;
+	bool running;
+} gr_early_sync;
+/* Starts it on fd, which the early sync then owns (closed when it ends);
+ * if one is running it is waited for first. Without a thread, nothing is done. */
+void gr_early_sync_start(gr_early_sync *e, int fd);
+/* Waits for it to end, if one runs. */
+void gr_early_sync_wait(gr_early_sync *e);
 
 /* UTC time as "2026-11-28T00:27:22Z" into out (at least 21 bytes). */
 void gr_time_iso(char *out, int64_t unix_seconds);

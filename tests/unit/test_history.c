@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "granary.h"
 #include "history/history.h"
 
 #define T0 1700000000
@@ -459,6 +460,42 @@ static void test_tip_missing(void **state)
 	gr_history_close(h);
 }
 
+/* gr_dataset_name_valid checks git's branch rules itself: it must agree
+ * with libgit2 on every name of up to 5 characters from an alphabet that
+ * can spell "..", ".lock", "HEAD" and the rest. */
+static void test_dataset_names(void **state)
+{
+	(void)state;
+	static const char alpha[] = "a.-_HEADlock0";
+	const size_t k = sizeof alpha - 1;
+	char name[8];
+	size_t checked = 0, valid = 0;
+	for (size_t len = 1; len <= 5; len++) {
+		size_t total = 1;
+		for (size_t i = 0; i < len; i++)
+			total *= k;
+		for (size_t x = 0; x < total; x++) {
+			size_t v = x;
+			for (size_t i = 0; i < len; i++, v /= k)
+				name[i] = alpha[v % k];
+			name[len] = '\0';
+			bool chars = name[0] != '.' && name[0] != '-' && name[0] != '_';
+			bool want = chars && gr_history_branch_valid(name);
+			if (gr_dataset_name_valid(name) != want)
+				fail_msg("'%s': gr_dataset_name_valid says %d, libgit2 %d", name, !want, want);
+			checked++;
+			valid += want;
+		}
+	}
+	assert_true(checked > 400000);
+	assert_true(valid > 100000 && valid < checked);
+	assert_false(gr_dataset_name_valid("HEAD"));
+	assert_false(gr_dataset_name_valid("x.lock"));
+	assert_true(gr_dataset_name_valid("x.lockx"));
+	assert_false(gr_dataset_name_valid("a..b"));
+	assert_false(gr_dataset_name_valid(""));
+}
+
 static void test_branch_names(void **state)
 {
 	(void)state;
@@ -783,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_branch_names),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_git_cli),
+		cmocka_unit_test(test_dataset_names),
 		cmocka_unit_test(test_ref_locked),
 		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_corrupt_object),

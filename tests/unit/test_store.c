@@ -865,6 +865,48 @@ static void test_frame_max_chunk(void **state)
 	gr_store_close(s);
 }
 
+/* close reports every pack and refuses more chunks; finish then waits until
+ * the packs are in place under their names; seal keeps the writer usable. */
+static void test_close_then_finish(void **state)
+{
+	(void)state;
+	char dir[256];
+	gr_store *s = new_store(dir, sizeof dir);
+	collect col;
+	memset(&col, 0, sizeof col);
+	col.next_id = 1;
+	col.max_ulen = GR_FRAME_MAX;
+	gr_store_writer_opts o = {.first_frame_id = 1, .on_pack = on_pack, .ctx = &col};
+	gr_store_writer *w = NULL;
+	assert_int_equal(gr_store_writer_new(&w, s, &o), 0);
+	uint8_t h[GR_HASH_LEN];
+	uint64_t frame;
+	uint32_t off;
+	gr_sha256(h, "one", 3);
+	col.chunks_added = 2;
+	assert_int_equal(gr_store_writer_add(w, h, "one", 3, &frame, &off), 0);
+	assert_int_equal(gr_store_writer_seal(w), 0);
+	gr_sha256(h, "two", 3);
+	assert_int_equal(gr_store_writer_add(w, h, "two", 3, &frame, &off), 0);
+	if (gr_store_writer_close(w) != 0)
+		fail_msg("close: %s / %s", gr_error_last(), col.err);
+	assert_int_equal(col.npacks, 1); /* reported by close */
+	assert_int_equal(col.nframes, 2);
+	gr_sha256(h, "three", 5);
+	assert_int_equal(gr_store_writer_add(w, h, "three", 5, &frame, &off), GR_EINVAL);
+	assert_int_equal(gr_store_writer_seal(w), GR_EINVAL);
+	assert_int_equal(gr_store_writer_finish(w), 0);
+	gr_store_writer_free(w);
+	assert_string_equal(col.err, "");
+	name_list l;
+	list_packs(s, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.names[0], col.packs[0].name);
+	name_list_free(&l);
+	collect_free(&col);
+	gr_store_close(s);
+}
+
 static void test_empty_writer(void **state)
 {
 	(void)state;
@@ -1565,6 +1607,7 @@ int main(void)
 		cmocka_unit_test(test_pool_and_inline_identical),
 		cmocka_unit_test(test_frame_chunk_limit),
 		cmocka_unit_test(test_frame_max_chunk),
+		cmocka_unit_test(test_close_then_finish),
 		cmocka_unit_test(test_empty_writer),
 		cmocka_unit_test(test_corrupt_data_frame),
 		cmocka_unit_test(test_corrupt_frame_table),

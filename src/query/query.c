@@ -776,17 +776,9 @@ static int rewrite(gr_buf *out, const char *sql, int *depth_min, int *depth_end)
 /* Whether s holds nothing but blanks, ';' and comments. */
 static bool only_blank(const char *s)
 {
-	while (*s) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == ';')
-			s++;
-		else if (s[0] == '-' && s[1] == '-')
-			s = strchr(s, '\n') ? strchr(s, '\n') : s + strlen(s);
-		else if (s[0] == '/' && s[1] == '*')
-			s = strstr(s + 2, "*/") ? strstr(s + 2, "*/") + 2 : s + strlen(s);
-		else
-			return false;
-	}
-	return true;
+	for (s = skip_blank(s); *s == ';'; s = skip_blank(s + 1))
+		;
+	return !*s;
 }
 
 /* Drops the prepared statement: a failed prepare leaves nothing to step. */
@@ -837,11 +829,10 @@ int gr_query_prepare(gr_query *q, const char *sql)
 		return gr_error_set(GR_ELIMIT, "query longer than %u bytes", GR_QUERY_MAX_SQL);
 	/* the first word: a query reads (SQLite would say "cannot modify a
 	 * view" for some writes before the sandbox is asked) */
-	const char *w = sql;
-	while (*w == ' ' || *w == '\t' || *w == '\n' || *w == '\r' || *w == '(')
-		w++;
-	if (*w && strncasecmp(w, "select", 6) && strncasecmp(w, "with", 4) && strncasecmp(w, "values", 6) &&
-	    strncasecmp(w, "--", 2) && strncasecmp(w, "/*", 2))
+	const char *w;
+	for (w = skip_blank(sql); *w == '('; w = skip_blank(w + 1))
+		;
+	if (*w && strncasecmp(w, "select", 6) && strncasecmp(w, "with", 4) && strncasecmp(w, "values", 6))
 		return gr_error_set(GR_EPERM, "query refused: '%.20s' is not allowed; a query is one SELECT (or WITH, "
 					      "VALUES) over the records view",
 				    w);

@@ -433,6 +433,8 @@ static const struct {
 	{"INSERT INTO records(url) VALUES ('x')", GR_EPERM, "'INSERT INTO records("},
 	{"UPDATE records SET url = 'x'", GR_EPERM, "is not allowed"},
 	{"DELETE FROM records", GR_EPERM, "is not allowed"},
+	{"/* a comment */ DELETE FROM records", GR_EPERM, "'DELETE FROM records'"},
+	{"-- a comment\n( DELETE FROM records", GR_EPERM, "'DELETE FROM records'"},
 	{"WITH x AS (SELECT 1) INSERT INTO records(url) SELECT 1", GR_EPERM, "writing (to 'records')"},
 	{"REPLACE INTO records(url) VALUES ('x')", GR_EPERM, "is not allowed"},
 	{"ATTACH DATABASE '/tmp/gr_query_attached.db' AS x", GR_EPERM, "is not allowed"},

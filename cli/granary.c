@@ -1586,8 +1586,9 @@ static void print_request(const cJSON *r)
 {
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(r, "result");
 	const char *sel = jstr(r, "selector");
-	printf("request %llu  %s  %s%s\n", (unsigned long long)jnum(r, "id"), jstr(r, "kind"), jstr(r, "status"),
-	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "overdue")) ? "  OVERDUE" : "");
+	printf("request %llu  %s  %s%s%s\n", (unsigned long long)jnum(r, "id"), jstr(r, "kind"), jstr(r, "status"),
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "overdue")) ? "  OVERDUE" : "",
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "unfinished")) ? "  UNFINISHED" : "");
 	printf("  selector   %s %s\n", jstr(r, "selector_kind"), sel ? sel : jstr(r, "selector_hint"));
 	printf("  basis      %s; received %s, deadline %s\n", jstr(r, "basis"), jstr(r, "received"), jstr(r, "deadline"));
 	if (jstr(r, "requester"))
@@ -1776,14 +1777,20 @@ static int cmd_removal(int argc, char **argv)
 		print_json_line(o);
 	} else if (list) {
 		const cJSON *r;
-		int overdue = 0;
+		int overdue = 0, unfinished = 0;
 		cJSON_ArrayForEach(r, o)
 		{
 			print_request(r);
 			overdue += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "overdue"));
+			unfinished += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "unfinished"));
 		}
 		if (overdue)
 			fprintf(stderr, "granary: %d removal request(s) are PAST THEIR DEADLINE and not applied\n", overdue);
+		if (unfinished)
+			fprintf(stderr,
+				"granary: %d removal(s) were cut short after their commit: old packs may still hold "
+				"removed text until the next write or 'granary gc' finishes them\n",
+				unfinished);
 	} else {
 		print_request(o);
 	}

@@ -989,6 +989,9 @@ cJSON *gr_api_request_json(const gr_request *r)
 	gr_time_iso(today, gr_time_now());
 	today[10] = '\0';
 	cJSON_AddBoolToObject(o, "overdue", !strcmp(r->status, "pending") && strcmp(r->deadline, today) < 0);
+	/* applied, but its work after the commit (old packs deleted, the check)
+	 * was cut short: the next writer finishes it (gr_hub_removals_resume) */
+	cJSON_AddBoolToObject(o, "unfinished", !strcmp(r->status, "applied") && r->result && !strcmp(r->result, "{}"));
 	cJSON *res = r->result ? cJSON_Parse(r->result) : NULL;
 	cJSON_AddItemToObject(o, "result", res ? res : cJSON_CreateNull());
 	return o;

@@ -1730,6 +1730,22 @@ int gr_catalog_request_result(gr_catalog *c, int64_t id, const char *result_json
 	return rc;
 }
 
+int gr_catalog_requests_unfinished(gr_catalog *c, int64_t *ids, size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT id FROM requests WHERE status = 'applied' AND result = '{}' ORDER BY id", &s);
+	if (rc)
+		return rc;
+	int r = SQLITE_DONE;
+	while (*n < max && (r = sqlite3_step(s)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(s, 0);
+	if (*n < max && r != SQLITE_DONE)
+		rc = db_err(c, "unfinished requests");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static int each_rid(sqlite3_stmt *s, int (*cb)(int64_t rid, void *ctx), void *ctx)
 {
 	int rc = 0, r;

@@ -271,6 +271,10 @@ int gr_catalog_request_each(gr_catalog *c, int (*cb)(const gr_request *r, void *
 int gr_catalog_request_applied(gr_catalog *c, int64_t id, const char *by, const char *result_json);
 /* Replaces a request's result (JSON). */
 int gr_catalog_request_result(gr_catalog *c, int64_t id, const char *result_json);
+/* The applied requests whose work after the commit (old packs deleted, WAL
+ * emptied, the check) never finished: their result is still the "{}" that
+ * gr_catalog_request_applied was given. Up to max ids, oldest first. */
+int gr_catalog_requests_unfinished(gr_catalog *c, int64_t *ids, size_t max, size_t *n);
 
 /* Records whose url equals value (kind "url"), starts with it ("url-prefix"),
  * whose domain is value or a subdomain of it ("domain"), or whose content

@@ -199,6 +199,7 @@ int gr_hub_lock(gr_hub *h)
 				    h->dir);
 	}
 	h->lock_fd = fd;
+	gr_hub_removals_resume(h);
 	return 0;
 }
 

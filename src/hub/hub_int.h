@@ -30,8 +30,16 @@ struct gr_hub {
 /* The hub's history repository, opened on first use. */
 int gr_hub_history(gr_hub *h, gr_history **out);
 
-/* Takes the hub's writer lock (GR_EBUSY when another process holds it). */
+/* Takes the hub's writer lock (GR_EBUSY when another process holds it);
+ * then finishes what an interrupted removal left (gr_hub_removals_resume). */
 int gr_hub_lock(gr_hub *h);
+/* Deletes the packs the catalog does not know; counts them and their bytes. */
+int gr_hub_delete_orphans(gr_hub *h, uint64_t *n, uint64_t *bytes);
+/* Under the lock: for each applied removal whose work after its commit did
+ * not finish (a crash), deletes the orphan packs (the old ones, still holding
+ * removed text), empties the WAL and the store's temp files, and stores a
+ * result saying so. Best effort: what fails is tried again by the next writer. */
+void gr_hub_removals_resume(gr_hub *h);
 void gr_hub_unlock(gr_hub *h);
 
 /* Creates the next version of dataset name (made when missing) holding the

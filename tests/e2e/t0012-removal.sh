@@ -110,4 +110,29 @@ GRANARY_SOCKET=$SOCK "$G" --json show web >show.json
 expect_eq "web lost the s3.example records" "$(GRANARY_SOCKET=$SOCK "$G" query web "select count(*) from records where domain = 's3.example'" | tail -n 1 | tr -d ' ')" 0
 kill -TERM $DPID
 wait $DPID
+trap - EXIT
+rm -rf "$(dirname "$SOCK")"
+
+echo "== a removal cut short after its commit is finished by the next writer"
+CMARK=QX9-crash-marker-71e3
+printf '{"text":"A crawled page with %s in it and enough other words to count as a text.","url":"https://crash.example/p"}\n' "$CMARK" >crash.jsonl
+expect_rc 0 "$G" ingest crashset crash.jsonl
+expect_rc 70 env GRANARY_FAULT=removal-after-commit "$G" consent add --url https://crash.example/p --apply
+expect_eq "the crash left an old pack holding the marker" \
+	"$(for f in $(find .granary -name '*.pack'); do zstd -dcq "$f"; done | grep -c -- "$CMARK")" 1
+expect_rc 0 "$G" --json removal show 4
+expect_in out '"status":"applied"' "the request is applied (the commit happened)"
+expect_not_in out '"resumed"' "its work after the commit is not done yet"
+expect_in out '"unfinished":true' "removal show says it is unfinished"
+expect_rc 0 "$G" removal list
+expect_in err "cut short after their commit" "removal list says so loudly"
+expect_rc 0 "$G" gc
+no_trace "after the next writer finished the cut-short removal" "$CMARK"
+expect_rc 0 "$G" --json removal show 4
+expect_in out '"resumed"' "the request says it was finished later"
+expect_in out '"orphan_packs_deleted":1' "one old pack was deleted"
+expect_in out '"unfinished":false' "and is no longer unfinished"
+expect_rc 0 "$G" log --audit
+expect_in out "removal.resume" "the governance log has the resumption"
+expect_rc 0 "$G" verify --full
 finish

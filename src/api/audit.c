@@ -148,6 +148,7 @@ struct req_ctx {
 	size_t nmembers;
 	cJSON *arr;
 	uint64_t overdue, pending, pending_matches;
+	uint64_t unfinished, traced; /* applied removals cut short, or whose check found a trace */
 	int64_t hits;
 };
 
@@ -204,6 +205,10 @@ static int req_one(const gr_request *r, void *ctx)
 	cJSON *o = gr_api_request_json(r);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "selector"); /* the report goes round: no selectors */
 	c->overdue += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "overdue"));
+	c->unfinished += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "unfinished"));
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "result"), "verification");
+	const cJSON *traces = cJSON_GetObjectItemCaseSensitive(ver, "traces");
+	c->traced += cJSON_IsNumber(traces) && traces->valuedouble > 0;
 	if (!strcmp(r->status, "pending") && r->selector) {
 		c->pending++;
 		int rc = pending_matches(c, r);
@@ -336,6 +341,14 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	snprintf(detail, sizeof detail, "%llu pending request(s), %llu past their deadline", (unsigned long long)rq.pending,
 		 (unsigned long long)rq.overdue);
 	check(checks, "no removal request overdue", rq.overdue ? "fail" : rq.pending ? "warn" : "pass", detail);
+	cJSON_AddNumberToObject(cons, "removals_unfinished", (double)rq.unfinished);
+	cJSON_AddNumberToObject(cons, "removals_with_traces", (double)rq.traced);
+	snprintf(detail, sizeof detail,
+		 "%llu applied removal(s) cut short after their commit (the next write finishes them), "
+		 "%llu whose check found a trace of the removed text",
+		 (unsigned long long)rq.unfinished, (unsigned long long)rq.traced);
+	check(checks, "every applied removal purged and verified", rq.unfinished || rq.traced ? "fail" : "pass",
+	      detail);
 
 	/* personal data */
 	cJSON *pii = cJSON_DetachItemFromObjectCaseSensitive(facts, "pii");

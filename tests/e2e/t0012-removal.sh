@@ -126,6 +126,9 @@ expect_not_in out '"resumed"' "its work after the commit is not done yet"
 expect_in out '"unfinished":true' "removal show says it is unfinished"
 expect_rc 0 "$G" removal list
 expect_in err "cut short after their commit" "removal list says so loudly"
+expect_rc 9 "$G" --json audit crashset --use research
+expect_in out '"check":"every applied removal purged and verified","status":"fail"' "an audit fails on the cut-short removal"
+expect_in out '"removals_unfinished":1' "the audit counts it"
 expect_rc 0 "$G" gc
 no_trace "after the next writer finished the cut-short removal" "$CMARK"
 expect_rc 0 "$G" --json removal show 4
@@ -134,5 +137,7 @@ expect_in out '"orphan_packs_deleted":1' "one old pack was deleted"
 expect_in out '"unfinished":false' "and is no longer unfinished"
 expect_rc 0 "$G" log --audit
 expect_in out "removal.resume" "the governance log has the resumption"
+expect_rc 9 "$G" --json audit crashset --use research
+expect_in out '"check":"every applied removal purged and verified","status":"pass"' "afterwards that audit check passes"
 expect_rc 0 "$G" verify --full
 finish

@@ -42,6 +42,7 @@ expect_in a.json '"scanned_completely":true' "personal data: every record scanne
 # quality
 expect_in a.json '"quality":{"records":10,' "quality: 10 records (11 less the one removed)"
 expect_in a.json '"exact_duplicates":0' "quality: no exact duplicates"
+expect_in a.json '"check":"every applied removal purged and verified","status":"pass"' "consent: the applied removal was purged and its check found nothing"
 # documentation: none yet
 expect_in a.json '"check":"required documentation present","status":"fail"' "documentation: required fields missing fails"
 # the verdict names each failing check
@@ -74,6 +75,20 @@ echo "== a release's audit is kept in history.git"
 expect_rc 0 "$G" tag clean r1
 expect_rc 0 "$G" --json audit clean@r1 --use commercial
 expect_in out '"snapshot":{"branch":"audits"' "auditing a release commits the report"
+cp out c.json
+
+echo "== the reports follow schema/audit.schema.json"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+SCHEMA="$TESTDIR/../schema/audit.schema.json"
+expect_rc 0 "$PY" "$TESTDIR/docs/check_schema.py" --schema "$SCHEMA" a.json b.json c.json
+# the check can fail: a verdict the schema does not allow, a section missing
+sed 's/"result":"pass"/"result":"maybe"/' b.json >bad1.json
+expect_rc 1 "$PY" "$TESTDIR/docs/check_schema.py" --schema "$SCHEMA" bad1.json
+expect_in err "maybe" "a verdict outside pass/pass-with-warnings/fail is refused"
+"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["consent"]; json.dump(d, open(sys.argv[2], "w"))' b.json bad2.json
+expect_rc 1 "$PY" "$TESTDIR/docs/check_schema.py" --schema "$SCHEMA" bad2.json
+expect_in err "consent" "a report without its consent section is refused"
 expect_eq "history.git keeps it under audits/clean/r1" \
 	"$(git -C .granary/history.git ls-tree -r --name-only audits | grep -c '^clean/r1/audit-commercial-')" 1
 expect_eq "the kept report has the verdict" \

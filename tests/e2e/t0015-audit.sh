@@ -1,7 +1,8 @@
 # t0015-audit: the audit report against numbers planted in a hub — sources of
-# different licences, personal data, an applied removal, a pending removal
-# request whose records are still there — section by section, the verdict and
-# its exit code, Markdown, and through the daemon.
+# different licences, personal data, pages that opted out (a local site crawled
+# by wget: a noai page, a TDM-reserved one), an applied removal, a pending
+# removal request whose records are still there — section by section, the
+# verdict and its exit code, the schema, Markdown, and through the daemon.
 . "$TESTDIR/e2e/lib.sh"
 # jv KEY FILE: the number after the first "KEY": in FILE
 jv() { grep -o "\"$1\":[0-9.]*" "$2" | head -n 1 | cut -d: -f2; }
@@ -16,38 +17,55 @@ for i in 1 2 3; do printf '{"text":"mit source text %d","url":"https://mit.examp
 expect_rc 0 "$G" ingest d a.jsonl --scan
 expect_rc 0 "$G" ingest d m.jsonl --scan
 expect_rc 0 "$G" license set --source m.jsonl MIT
+# opt-out: three pages crawled by wget from a local server; kept (and flagged) with --no-respect-optout
+mkdir -p site
+printf '<html><head><title>Open</title></head><body><p>An open page that links to the others.</p><a href="noai.html">n</a> <a href="reserved.html">r</a></body></html>' >site/index.html
+printf '<html lang="en"><head><meta name="robots" content="noai"></head><body><p>The owner of this page said no AI training, please.</p></body></html>' >site/noai.html
+printf '<html><body><p>This page reserves its text and data mining rights in a header.</p></body></html>' >site/reserved.html
+printf 'tdm-reservation: 1\r\n' >site/reserved.html.headers
+"$TOOLS/httpd" site port &
+httpd=$!
+for _ in $(seq 50); do [ -s port ] && break; sleep 0.05; done
+(cd site && wget -q --mirror --warc-file=../site http://127.0.0.1:"$(cat ../port)"/ 2>/dev/null)
+kill "$httpd"
+expect_rc 0 "$G" --json ingest d site.warc.gz --scan --no-respect-optout
+expect_in out '"optout_flagged":2' "the crawl: two pages flagged (noai, TDM reservation)"
 expect_rc 0 "$G" consent add --url https://gone.example/1 --apply
 expect_rc 0 "$G" consent add --url https://pending.example/1 --received 2026-01-01 --deadline 2026-01-31
 
 expect_rc 9 "$G" --json audit d --use commercial
 cp out a.json
 expect_in a.json '"format":"granary-audit/1"' "the report names its format"
-expect_in a.json '"version":"d@v3"' "it audits the head (after the removal)"
+expect_in a.json '"version":"d@v4"' "it audits the head (after the removal)"
 # provenance: the removal's version, then the two ingests
 expect_in a.json '"operation":"remove"' "provenance: the removal version"
-expect_eq "provenance: the two ingests in the lineage" "$(grep -o '"operation":"ingest"' a.json | wc -l)" 2
+expect_eq "provenance: the three ingests in the lineage" "$(grep -o '"operation":"ingest"' a.json | wc -l)" 3
 expect_in a.json '"name":"m.jsonl","records":3,"license":"MIT"' "provenance: the MIT source with its records"
-# licences: 2 NC records are not cleared for commercial use
-expect_eq "licences: records not allowed" "$(jv records_not_allowed a.json)" 2
+# licences: 2 NC records and the 3 crawled pages (no licence known) are not cleared for commercial use
+expect_eq "licences: records not allowed" "$(jv records_not_allowed a.json)" 5
+expect_eq "licences: records without a licence" "$(jv records_without_license a.json)" 3
 expect_in a.json '"license":"CC-BY-NC-4.0","records":2' "licences: the NC records"
 # consent
 expect_eq "consent: records matching an applied removal" "$(jv records_matching_removals a.json)" 0
 expect_eq "consent: records a pending request covers" "$(jv records_matching_pending_requests a.json)" 1
 expect_eq "consent: overdue requests" "$(jv requests_overdue a.json)" 1
-expect_eq "consent: removals applied since d@v3 was made" "$(jv removals_applied_since a.json)" 0
+expect_eq "consent: removals applied since d@v4 was made" "$(jv removals_applied_since a.json)" 0
+expect_eq "consent: pages that reserved TDM rights" "$(jv tdm_reservation a.json)" 1
+expect_eq "consent: pages that said noai" "$(jv noai a.json)" 1
+expect_in a.json '"check":"no opt-out signals","status":"fail"' "consent: the opt-out pages fail the check"
 expect_not_in a.json "pending.example/1" "the report does not repeat a request's selector"
 # personal data
 expect_in a.json '"EMAIL":2' "personal data: two records with an e-mail address"
 expect_in a.json '"scanned_completely":true' "personal data: every record scanned"
 # quality
-expect_in a.json '"quality":{"records":10,' "quality: 10 records (11 less the one removed)"
+expect_in a.json '"quality":{"records":13,' "quality: 13 records (14 less the one removed)"
 expect_in a.json '"exact_duplicates":0' "quality: no exact duplicates"
 expect_in a.json '"check":"every applied removal purged and verified","status":"pass"' "consent: the applied removal was purged and its check found nothing"
 # documentation: none yet
 expect_in a.json '"check":"required documentation present","status":"fail"' "documentation: required fields missing fails"
 # the verdict names each failing check
 for c in "licence allows the use" "no record a pending removal request covers" "no removal request overdue" \
-	"required documentation present"; do
+	"no opt-out signals" "required documentation present"; do
 	grep -qF "\"failing\":[" a.json && grep -o '"failing":\[[^]]*\]' a.json | grep -qF "$c" &&
 		ok "verdict names: $c" || bad "verdict does not name: $c"
 done
@@ -102,9 +120,9 @@ SOCK=$(mktemp -d /tmp/granary-t0015.XXXXXX)/g.sock
 DPID=$!
 trap 'kill -TERM $DPID 2>/dev/null; rm -rf "$(dirname "$SOCK")"' EXIT
 for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
-code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' 'http://g/v1/datasets/d/versions/3/audit?use=commercial')
+code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' 'http://g/v1/datasets/d/versions/4/audit?use=commercial')
 expect_eq "GET .../audit: 200" "$code" 200
-expect_in out '"result":"fail"' "the daemon's audit of d@v3 fails too"
+expect_in out '"result":"fail"' "the daemon's audit of d@v4 fails too"
 GRANARY_SOCKET=$SOCK "$G" audit clean --use commercial >/dev/null 2>&1
 expect_eq "the CLI through the daemon exits 0 for the clean version" "$?" 0
 kill -TERM $DPID

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "dedup/minhash.h"
 #include "govern/consent.h"
 #include "query/query.h"
 
@@ -73,6 +74,135 @@ static int lineage(gr_hub *h, const gr_version_info *v, cJSON *arr)
 			queue[tail++] = x.parents[i];
 		gr_version_info_release(&x);
 	}
+	return rc;
+}
+
+/* Where each source came from and when: the sources table's URI, and the
+ * retrieval date the documentation's sources field gives, else the one the
+ * sources table holds (when Granary read it). */
+static void source_details(gr_hub *h, const gr_version_info *v, cJSON *sources)
+{
+	char *doc = NULL;
+	int64_t from = 0;
+	cJSON *d = NULL;
+	if (gr_catalog_doc_get(gr_hub_catalog(h), v->id, &doc, &from) == 0 && doc)
+		d = cJSON_Parse(doc);
+	gr_error_clear();
+	free(doc);
+	const cJSON *dsrc = cJSON_GetObjectItemCaseSensitive(d, "sources"), *x;
+	cJSON *e;
+	cJSON_ArrayForEach(e, sources)
+	{
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "name"));
+		char *uri = NULL, *retrieved = NULL;
+		if (name && gr_catalog_source_info(gr_hub_catalog(h), name, &uri, &retrieved))
+			gr_error_clear();
+		const char *from_doc = NULL;
+		cJSON_ArrayForEach(x, dsrc)
+		{
+			const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "name"));
+			if (name && n && !strcmp(n, name))
+				from_doc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "retrieved"));
+		}
+		cJSON_AddItemToObject(e, "uri", uri ? cJSON_CreateString(uri) : cJSON_CreateNull());
+		const char *r = from_doc ? from_doc : retrieved; /* the curator's date, else when Granary read it */
+		cJSON_AddItemToObject(e, "retrieved", r ? cJSON_CreateString(r) : cJSON_CreateNull());
+		free(uri);
+		free(retrieved);
+	}
+	cJSON_Delete(d);
+}
+
+/* When the version's documents last changed (its own or those it inherits). */
+static cJSON *docs_last_change(gr_hub *h, const gr_version_info *v)
+{
+	char *doc = NULL, *updated = NULL, *by = NULL;
+	int64_t from = 0;
+	cJSON *o = cJSON_CreateNull();
+	if (gr_catalog_doc_get(gr_hub_catalog(h), v->id, &doc, &from) == 0 && doc &&
+	    gr_catalog_doc_updated(gr_hub_catalog(h), from, &updated, &by) == 0) {
+		gr_version_info f;
+		cJSON_Delete(o);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "updated", updated);
+		cJSON_AddStringToObject(o, "by", by);
+		if (gr_catalog_version_by_id(gr_hub_catalog(h), from, &f) == 0) {
+			char name[GR_DATASET_NAME_MAX + 16];
+			snprintf(name, sizeof name, "%s@v%d", f.dataset, f.num);
+			cJSON_AddStringToObject(o, "version", name); /* an ancestor's, when inherited */
+			gr_version_info_release(&f);
+		}
+	}
+	gr_error_clear();
+	free(doc);
+	free(updated);
+	free(by);
+	return o;
+}
+
+/* Near duplicates among the version's distinct texts, from the MinHash
+ * signatures stored by `granary dedup --near` (an audit writes nothing, so
+ * it computes none): LSH clusters at the default threshold; a record whose
+ * text is not its cluster's first is a near duplicate. */
+static int near_duplicates(gr_hub *h, const gr_version_info *v, cJSON *q)
+{
+	cJSON *nd = cJSON_AddObjectToObject(q, "near_duplicates");
+	uint64_t stored = 0;
+	int rc = gr_catalog_minhash_count(gr_hub_catalog(h), GR_MINHASH_VERSION, &stored);
+	if (rc)
+		return rc;
+	cJSON_AddNumberToObject(nd, "threshold", GR_MINHASH_DEFAULT_THRESHOLD);
+	if (!stored) {
+		cJSON_AddBoolToObject(nd, "measured", false);
+		cJSON_AddStringToObject(nd, "why", "no MinHash signatures in the hub: run granary dedup --near");
+		return 0;
+	}
+	gr_query *qq = NULL;
+	gr_minhash *sigs = NULL;
+	uint32_t *rep = NULL;
+	size_t n = 0, cap = 0, texts = 0;
+	if ((rc = gr_hub_query_open(h, v, NULL, &qq)) ||
+	    (rc = gr_query_prepare(qq, "SELECT DISTINCT _content FROM records")))
+		goto out;
+	while ((rc = gr_query_step(qq)) > 0) {
+		size_t cn;
+		const char *content = gr_query_col_text(qq, 0, &cn);
+		bool found = false;
+		texts++;
+		if (n == cap && (rc = gr_array_reserve(&sigs, &cap, n, sizeof *sigs)))
+			break;
+		if (cn == GR_HASH_LEN &&
+		    (rc = gr_catalog_minhash_get(gr_hub_catalog(h), (const uint8_t *)content, GR_MINHASH_VERSION, &sigs[n],
+						 sizeof *sigs, &found)))
+			break;
+		n += found;
+	}
+	if (rc > 0)
+		rc = 0;
+	if (rc)
+		goto out;
+	uint64_t near = 0;
+	if (n) {
+		if (!(rep = malloc(n * sizeof *rep))) {
+			rc = gr_error_set(GR_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = gr_lsh_cluster(rep, sigs, n, GR_MINHASH_DEFAULT_THRESHOLD)))
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			near += rep[i] != i;
+	}
+	cJSON_AddBoolToObject(nd, "measured", n == texts);
+	cJSON_AddNumberToObject(nd, "texts", (double)texts);
+	cJSON_AddNumberToObject(nd, "texts_with_signature", (double)n);
+	cJSON_AddNumberToObject(nd, "near_duplicate_texts", (double)near);
+	cJSON_AddNumberToObject(nd, "near_duplicate_rate", n ? (double)near / (double)n : 0);
+	if (n < texts)
+		cJSON_AddStringToObject(nd, "why", "some texts have no signature: run granary dedup --near on this version");
+out:
+	gr_query_free(qq);
+	free(sigs);
+	free(rep);
 	return rc;
 }
 
@@ -253,8 +383,11 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 		cJSON_Delete(facts);
 		goto out;
 	}
+	cJSON_AddItemToObject(val, "last_change", docs_last_change(h, &v));
 	cJSON_AddItemToObject(o, "documentation", val);
-	cJSON_AddItemToObject(prov, "sources", cJSON_DetachItemFromObjectCaseSensitive(facts, "sources"));
+	cJSON *srcs = cJSON_DetachItemFromObjectCaseSensitive(facts, "sources");
+	source_details(h, &v, srcs);
+	cJSON_AddItemToObject(prov, "sources", srcs);
 
 	/* licences */
 	if ((rc = gr_api_license_check(h, spec, use, &lic))) {
@@ -271,6 +404,17 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	snprintf(detail, sizeof detail, "%d conflict(s) between licences", nconf);
 	check(checks, "no licence conflicts", nconf ? "fail" : "pass", detail);
 	(void)allowed;
+	{
+		/* the attributions an export's NOTICE file carries */
+		gr_buf notice = GR_BUF_INIT;
+		if ((rc = gr_api_notice(h, spec, &notice))) {
+			gr_buf_free(&notice);
+			cJSON_Delete(facts);
+			goto out;
+		}
+		cJSON_AddStringToObject(lic, "notice", notice.ptr ? notice.ptr : "");
+		gr_buf_free(&notice);
+	}
 	cJSON_AddItemToObject(o, "licenses", lic);
 	lic = NULL;
 
@@ -280,7 +424,8 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	static const char *const sk[] = {"tdm", "noai", "noimageai", "records", "pii_bytes", "bytes", "unscanned",
 					 "distinct", "min_len", "max_len", "mean_len", "domains", "h0", "h1", "h2", "h3",
 					 "h4", "mean_words", "mean_word_len", "symbol_ratio", "alpha_word_frac",
-					 "dup_line_frac", "first", "last"};
+					 "dup_line_frac", "first", "last", "w_lo", "w_hi", "wl_lo", "wl_hi", "sym_hi",
+					 "alpha_lo", "dup_hi"};
 	cJSON *stats = cJSON_CreateArray(), *st = stats;
 	if ((rc = query_rows(h, &v,
 			     "SELECT sum(tdm_reservation), sum(noai), sum(noimageai), count(*), "
@@ -289,8 +434,10 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 			     "count(DISTINCT _content), min(len), max(len), avg(len), count(DISTINCT domain), "
 			     "sum(len < 100), sum(len >= 100 AND len < 1000), sum(len >= 1000 AND len < 10000), "
 			     "sum(len >= 10000 AND len < 100000), sum(len >= 100000), avg(words), avg(mean_word_len), "
-			     "avg(symbol_ratio), avg(alpha_word_frac), avg(dup_line_frac), min(ts), max(ts) FROM records",
-			     sk, 24, st))) {
+			     "avg(symbol_ratio), avg(alpha_word_frac), avg(dup_line_frac), min(ts), max(ts), "
+			     "sum(words < 50), sum(words > 100000), sum(mean_word_len < 3), sum(mean_word_len > 10), "
+			     "sum(symbol_ratio > 0.1), sum(alpha_word_frac < 0.8), sum(dup_line_frac > 0.3) FROM records",
+			     sk, 31, st))) {
 		cJSON_Delete(st);
 		cJSON_Delete(facts);
 		goto out;
@@ -402,7 +549,29 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 			cJSON_AddNumberToObject(at, ak[i], NUM(ak[i]));
 		cJSON *arr = cJSON_AddArrayToObject(q, "attributes");
 		cJSON_AddItemToArray(arr, at);
+		/* how the records spread around the Gopher rules' bounds
+		 * (docs/query.md): records below, within and above each */
+		cJSON *bands = cJSON_AddObjectToObject(q, "attribute_bands");
+		double scanned = NUM("records") - NUM("unscanned");
+		static const struct {
+			const char *name, *lo, *hi;
+			const char *bounds;
+		} bk[] = {{"words", "w_lo", "w_hi", "50..100000"},
+			  {"mean_word_len", "wl_lo", "wl_hi", "3..10"},
+			  {"symbol_ratio", NULL, "sym_hi", "<= 0.1"},
+			  {"alpha_word_frac", "alpha_lo", NULL, ">= 0.8"},
+			  {"dup_line_frac", NULL, "dup_hi", "<= 0.3"}};
+		for (size_t i = 0; i < sizeof bk / sizeof *bk; i++) {
+			cJSON *b = cJSON_AddObjectToObject(bands, bk[i].name);
+			double lo = bk[i].lo ? NUM(bk[i].lo) : 0, hi = bk[i].hi ? NUM(bk[i].hi) : 0;
+			cJSON_AddStringToObject(b, "bounds", bk[i].bounds);
+			cJSON_AddNumberToObject(b, "below", lo);
+			cJSON_AddNumberToObject(b, "within", scanned - lo - hi);
+			cJSON_AddNumberToObject(b, "above", hi);
+		}
 	}
+	if ((rc = near_duplicates(h, &v, q)))
+		goto out_facts;
 	snprintf(detail, sizeof detail, "%lld exact duplicate records", (long long)(qs[0] - qs[1]));
 	check(checks, "no exact duplicates", qs[0] - qs[1] ? "warn" : "pass", detail);
 

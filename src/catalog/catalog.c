@@ -1560,6 +1560,22 @@ int gr_catalog_minhash_get(gr_catalog *c, const uint8_t content[GR_HASH_LEN], in
 	return rc;
 }
 
+int gr_catalog_minhash_count(gr_catalog *c, int scheme, uint64_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT count(*) FROM minhash WHERE scheme = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, scheme);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+	else
+		rc = db_err(c, "count signatures");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int gr_catalog_minhash_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, const void *sig, size_t n)
 {
 	sqlite3_stmt *s = stmt(c, S_MINHASH_PUT);
@@ -2087,6 +2103,49 @@ int gr_catalog_gov_log_each(gr_catalog *c,
 }
 
 /* ------------------------------------------------------------------ documentation */
+
+int gr_catalog_doc_updated(gr_catalog *c, int64_t version, char **updated, char **by)
+{
+	*updated = *by = NULL;
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT updated, updated_by FROM documents WHERE version = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, version);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		if (!(*updated = col_text(s, 0)) || !(*by = col_text(s, 1))) {
+			free(*updated);
+			free(*by);
+			*updated = *by = NULL;
+			rc = GR_ENOMEM;
+		}
+	} else {
+		rc = r == SQLITE_DONE ? GR_ENOTFOUND : db_err(c, "documents");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int gr_catalog_source_info(gr_catalog *c, const char *name, char **uri, char **retrieved)
+{
+	*uri = *retrieved = NULL;
+	sqlite3_stmt *s;
+	int rc = prepare(c, "SELECT uri, retrieved FROM sources WHERE name = ?1", &s);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		if ((sqlite3_column_type(s, 0) != SQLITE_NULL && !(*uri = col_text(s, 0))) ||
+		    (sqlite3_column_type(s, 1) != SQLITE_NULL && !(*retrieved = col_text(s, 1))))
+			rc = GR_ENOMEM;
+	} else {
+		rc = r == SQLITE_DONE ? GR_ENOTFOUND : db_err(c, "sources");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
 
 int gr_catalog_doc_get(gr_catalog *c, int64_t version, char **doc, int64_t *from)
 {

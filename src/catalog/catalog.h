@@ -46,6 +46,9 @@ int gr_catalog_check(gr_catalog *c, gr_buf *problem);
 /* ---- sources ---- */
 int gr_catalog_source_get_or_add(gr_catalog *c, const char *name, const char *uri, int64_t *id_out);
 
+/* A source's URI and retrieval date (each NULL when unknown; malloc'd);
+ * GR_ENOTFOUND when no source has this name. */
+int gr_catalog_source_info(gr_catalog *c, const char *name, char **uri, char **retrieved);
 /* Sets a source's licence (GR_ENOTFOUND when no source has this name). */
 int gr_catalog_source_license(gr_catalog *c, const char *name, const char *license);
 
@@ -249,6 +252,8 @@ int gr_catalog_scan_has(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int s
 /* The stored signature of a content under scheme (n bytes into sig); *found false when none. */
 int gr_catalog_minhash_get(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, void *sig, size_t n,
 			   bool *found);
+/* How many signatures of this scheme are stored. */
+int gr_catalog_minhash_count(gr_catalog *c, int scheme, uint64_t *n);
 int gr_catalog_minhash_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, const void *sig, size_t n);
 /* Records that a dedup left rid out of version, as a repeat of dup_of. kind: "exact" or "near". */
 int gr_catalog_duplicate_add(gr_catalog *c, int64_t version, int64_t rid, int64_t dup_of, const char *kind);
@@ -339,6 +344,9 @@ int gr_catalog_gov_log_each(gr_catalog *c,
 /* The documents of a version, or of its nearest ancestor that has some
  * (*from: the version they belong to; 0 and *doc NULL when none). */
 int gr_catalog_doc_get(gr_catalog *c, int64_t version, char **doc, int64_t *from);
+/* When and by whom the documents row of version (the one gr_catalog_doc_get
+ * found: its own or an ancestor's) was last written; GR_ENOTFOUND without one. */
+int gr_catalog_doc_updated(gr_catalog *c, int64_t version, char **updated, char **by);
 int gr_catalog_doc_put(gr_catalog *c, int64_t version, const char *doc, const char *by);
 /* The stored policy (NULL when the default applies). */
 int gr_catalog_policy_get(gr_catalog *c, char **policy);

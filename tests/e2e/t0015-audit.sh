@@ -40,11 +40,14 @@ expect_in a.json '"version":"d@v4"' "it audits the head (after the removal)"
 # provenance: the removal's version, then the two ingests
 expect_in a.json '"operation":"remove"' "provenance: the removal version"
 expect_eq "provenance: the three ingests in the lineage" "$(grep -o '"operation":"ingest"' a.json | wc -l)" 3
-expect_in a.json '"name":"m.jsonl","records":3,"license":"MIT"' "provenance: the MIT source with its records"
+expect_in a.json '"name":"m.jsonl","records":3,"license":"MIT","uri":"file://' "provenance: the MIT source with its records and where it was read"
+expect_eq "provenance: every source has its retrieval date" "$(grep -o '"retrieved":"20[0-9-]*T' a.json | wc -l)" 3
 # licences: 2 NC records and the 3 crawled pages (no licence known) are not cleared for commercial use
 expect_eq "licences: records not allowed" "$(jv records_not_allowed a.json)" 5
 expect_eq "licences: records without a licence" "$(jv records_without_license a.json)" 3
 expect_in a.json '"license":"CC-BY-NC-4.0","records":2' "licences: the NC records"
+expect_in a.json 'Licence: CC-BY-4.0 (attribution required)' "licences: the NOTICE attributions, CC-BY credited"
+expect_in a.json 'Licence: no licence known' "licences: the NOTICE names the records without a licence"
 # consent
 expect_eq "consent: records matching an applied removal" "$(jv records_matching_removals a.json)" 0
 expect_eq "consent: records a pending request covers" "$(jv records_matching_pending_requests a.json)" 1
@@ -60,6 +63,9 @@ expect_in a.json '"scanned_completely":true' "personal data: every record scanne
 # quality
 expect_in a.json '"quality":{"records":13,' "quality: 13 records (14 less the one removed)"
 expect_in a.json '"exact_duplicates":0' "quality: no exact duplicates"
+expect_in a.json '"attribute_bands":{"words":{"bounds":"50..100000","below":13,"within":0,"above":0}' "quality: every record has fewer words than Gopher's 50"
+expect_in a.json '"near_duplicates":{"threshold":0.72,"measured":false' "quality: near duplicates not measured without signatures"
+expect_in a.json '"last_change":null' "documentation: none written yet"
 expect_in a.json '"check":"every applied removal purged and verified","status":"pass"' "consent: the applied removal was purged and its check found nothing"
 # documentation: none yet
 expect_in a.json '"check":"required documentation present","status":"fail"' "documentation: required fields missing fails"
@@ -84,10 +90,26 @@ done
 rc=$?
 expect_eq "the clean version passes (exit 0)" "$rc" 0
 expect_in b.json '"result":"pass"' "verdict: pass"
+expect_in b.json '"last_change":{"updated":"20' "documentation: when the documents last changed"
+expect_in b.json '"version":"clean@v1"}' "documentation: ... and on which version"
+expect_in b.json '"retrieved":"2026-11-28"' "provenance: a retrieval date the documentation gives is used"
 expect_rc 0 "$G" audit clean --use commercial -o report.md
 expect_in report.md "**Verdict: pass**" "the Markdown report has the verdict"
 expect_in report.md "## Provenance" "the Markdown report has its sections"
 expect_in report.md "| licence allows the use | pass |" "the Markdown report lists the checks"
+
+echo "== near duplicates, from the signatures dedup --near stored"
+w="the quick brown fox jumps over the lazy dog while the farmer counts his sheep in the valley below the hill"
+{
+	printf '{"text":"%s and then sleeps","url":"https://nd.example/1","license":"MIT"}\n' "$w"
+	printf '{"text":"%s and then sleeps!","url":"https://nd.example/2","license":"MIT"}\n' "$w"
+	printf '{"text":"an entirely different text about compilers, linkers and the loaders of shared objects","url":"https://nd.example/3","license":"MIT"}\n'
+} >nd.jsonl
+expect_rc 0 "$G" ingest nd nd.jsonl
+expect_rc 0 "$G" dedup nd --near --into nd-clean
+"$G" --json audit nd --use research >nd.json
+expect_in nd.json '"near_duplicates":{"threshold":0.72,"measured":true,"texts":3,"texts_with_signature":3,"near_duplicate_texts":1' \
+	"quality: one of the three texts is a near duplicate"
 
 echo "== a release's audit is kept in history.git"
 expect_rc 0 "$G" tag clean r1
@@ -99,7 +121,7 @@ echo "== the reports follow schema/audit.schema.json"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 SCHEMA="$TESTDIR/../schema/audit.schema.json"
-expect_rc 0 "$PY" "$TESTDIR/docs/check_schema.py" --schema "$SCHEMA" a.json b.json c.json
+expect_rc 0 "$PY" "$TESTDIR/docs/check_schema.py" --schema "$SCHEMA" a.json b.json c.json nd.json
 # the check can fail: a verdict the schema does not allow, a section missing
 sed 's/"result":"pass"/"result":"maybe"/' b.json >bad1.json
 expect_rc 1 "$PY" "$TESTDIR/docs/check_schema.py" --schema "$SCHEMA" bad1.json

@@ -43,6 +43,28 @@ show license check web --use commercial || true
 show export web-clean -o demo-hub/web-clean.jsonl
 printf '\n$ head -n 8 demo-hub/web-clean.jsonl.NOTICE\n'
 head -n 8 demo-hub/web-clean.jsonl.NOTICE
+printf '\n$ echo "Write to jane.doe@example.org or call +1 415 555 0132" | granary pii - --json\n'
+echo "Write to jane.doe@example.org or call +1 415 555 0132" | $G pii - --json
+show contains web --url "$($G --json records web --limit 1 | grep -o '"url":"[^"]*"' | head -n 1 | cut -d'"' -f4)"
+show removal show 1
+# document web-clean, tag it as a release, audit it
+show doc validate web-clean || true
+printf '\n$ granary doc set web-clean FIELD VALUE   # the 12 required fields (card.name, card.license, sources, ...)\n'
+for kv in "card.name=Web (clean)" "card.description=C4 and CCNet samples without payment or identity numbers" \
+	"card.curators=Granary demo" "card.removal_contact=privacy@example.org" "card.license=ODC-By-1.0" \
+	"card.languages=en" "collection.method=Common Crawl derived samples (C4, CCNet)" "collection.timeframe=2019/2020" \
+	"uses.intended=Demonstrating Granary" "uses.out_of_scope=Training production models" \
+	"personal_information=Payment and identity numbers filtered; e-mail addresses redacted on export"; do
+	$G doc set web-clean "${kv%%=*}" "${kv#*=}" >/dev/null
+done
+$G doc set web-clean sources '[{"name":"c4-sample.01.json","retrieved":"2019-04-30"}]' >/dev/null  # C4 is cut from Common Crawl's April 2019 crawl (CC-MAIN-2019-18)
+show doc validate web-clean
+show tag web-clean r1 -m "first release"
+printf '\n$ granary doc export web-clean@r1 --format card | head -n 20\n'
+$G doc export web-clean@r1 --format card | head -n 20
+printf '\n$ granary audit web-clean@r1 --use research | head -n 48\n'
+$G audit web-clean@r1 --use research | head -n 48 || true
+show audit web-clean@r1 --use research --format html -o demo-hub/audit.html || true
 show verify --full
 printf '\n$ git -C demo-hub/history.git log --oneline web\n'
 git -C demo-hub/history.git log --oneline web

@@ -679,12 +679,14 @@ int gr_api_audit_markdown(const cJSON *a, gr_buf *b)
 			      cJSON_GetObjectItemCaseSensitive(c, "created")->valuestring,
 			      cJSON_GetObjectItemCaseSensitive(c, "records")->valuedouble, cJSON_IsString(cm) ? cm->valuestring : "-");
 	}
-	gr_buf_puts(b, "\n### Sources\n\n| source | records | licence |\n|---|---|---|\n");
+	gr_buf_puts(b, "\n### Sources\n\n| source | records | licence | retrieved |\n|---|---|---|---|\n");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "provenance"), "sources"))
 	{
 		const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, "license");
-		gr_buf_printf(b, "| %s | %.0f | %s |\n", cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring,
-			      cJSON_GetObjectItemCaseSensitive(c, "records")->valuedouble, cJSON_IsString(l) ? l->valuestring : "unknown");
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(c, "retrieved");
+		gr_buf_printf(b, "| %s | %.0f | %s | %s |\n", cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring,
+			      cJSON_GetObjectItemCaseSensitive(c, "records")->valuedouble, cJSON_IsString(l) ? l->valuestring : "unknown",
+			      cJSON_IsString(r) ? r->valuestring : "unknown");
 	}
 	gr_buf_puts(b, "\n## Licences\n\n| licence | records | class | allowed |\n|---|---|---|---|\n");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "licenses"), "licenses"))
@@ -695,6 +697,9 @@ int gr_api_audit_markdown(const cJSON *a, gr_buf *b)
 			      cJSON_GetObjectItemCaseSensitive(c, "class")->valuestring,
 			      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "allowed")) ? "yes" : "no");
 	}
+	const cJSON *notice = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "licenses"), "notice");
+	if (cJSON_IsString(notice))
+		gr_buf_printf(b, "\n### NOTICE (the attributions an export carries)\n\n```\n%s```\n", notice->valuestring);
 	gr_buf_puts(b, "\n## Consent\n\n");
 	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "consent"));
 	gr_buf_puts(b, "## Personal data\n\n");
@@ -702,7 +707,11 @@ int gr_api_audit_markdown(const cJSON *a, gr_buf *b)
 	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "personal_data"));
 	gr_buf_puts(b, "## Quality\n\n");
 	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "quality"));
+	gr_buf_puts(b, "### Near duplicates\n\n");
+	md_object(b, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "quality"), "near_duplicates"));
 	gr_buf_puts(b, "## Documentation\n\n");
 	md_object(b, cJSON_GetObjectItemCaseSensitive(a, "documentation"));
+	gr_buf_puts(b, "### Last change\n\n");
+	md_object(b, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "documentation"), "last_change"));
 	return 0;
 }

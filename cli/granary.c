@@ -801,6 +801,23 @@ static int remote_export(const char *spec, const char *path, const char *redact)
 	return rc;
 }
 
+/* `--redact EMAIL,PHONE` as well as `--redact=EMAIL,PHONE`: the word after a
+ * bare --redact is its type list when it is one (upper-case type names and
+ * commas, known types), and is then taken; else every type is meant. */
+static const char *next_type_list(int argc, char **argv)
+{
+	if (optind >= argc)
+		return "";
+	const char *w = argv[optind];
+	uint32_t mask;
+	if (!*w || strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_,") != strlen(w) || gr_pii_mask_parse(w, &mask)) {
+		gr_error_clear();
+		return "";
+	}
+	optind++;
+	return w;
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
@@ -812,12 +829,12 @@ static int cmd_export(int argc, char **argv)
 		if (c == 'o')
 			outp = optarg;
 		else if (c == 'r')
-			redact = optarg ? optarg : "";
+			redact = optarg ? optarg : next_type_list(argc, argv);
 		else
 			return EXIT_USAGE;
 	}
 	if (argc - optind != 1 || !outp)
-		return usage_error("usage: granary export DATASET[@vN] -o FILE(.jsonl|.jsonl.zst) [--redact[=TYPES]]%s", "");
+		return usage_error("usage: granary export DATASET[@vN] -o FILE(.jsonl|.jsonl.zst) [--redact [TYPES]]%s", "");
 	uint32_t mask = 0;
 	if (redact && gr_pii_mask_parse(redact, &mask))
 		return usage_error("%s", gr_error_last());
@@ -2332,12 +2349,12 @@ static const struct command {
 	{"records", cmd_records, "records DATASET[@vN] [--limit N]   list records"},
 	{"cat", cmd_cat, "cat DATASET[@vN] RECORD_ID         print a record's text"},
 	{"diff", cmd_diff, "diff DATASET@vA DATASET@vB         records added and removed"},
-	{"export", cmd_export, "export DATASET[@vN] -o FILE [--redact[=TYPES]]  write JSON Lines (.jsonl, .jsonl.zst)"},
+	{"export", cmd_export, "export DATASET[@vN] -o FILE [--redact [TYPES]]  write JSON Lines (.jsonl, .jsonl.zst)"},
 	{"verify", cmd_verify, "verify [--full]                    check the hub; --full re-hashes every chunk"},
 	{"gc", cmd_gc, "gc                                 remove orphan packs and temp files"},
 	{"serve", cmd_serve, "serve [--socket PATH]              run the daemon (granaryd) on this hub"},
 	{"scan", cmd_scan, "scan DATASET[@vN]                  find personal data, measure quality (cached per text)"},
-	{"dedup", cmd_dedup, "dedup DATASET[@vN] [--near]        new version without exact (and near) duplicates"},
+	{"dedup", cmd_dedup, "dedup DATASET[@vN] [--near] [--threshold J] [--into NAME]  new version without exact (and near) duplicates"},
 	{"filter", cmd_filter, "filter DATASET[@vN] --where EXPR [--into NAME]  new version of the records EXPR keeps"},
 	{"query", cmd_query, "query [DATASET[@vN]] SQL           read-only SQL over the records view"},
 	{"pii", cmd_pii, "pii [FILE|-] | pii --jsonl FILE|-   personal data in a text (spans), or counts over a JSONL file"},

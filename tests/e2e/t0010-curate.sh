@@ -481,6 +481,10 @@ grep -E '^(US_SSN|IP_ADDRESS|CREDIT_CARD)' planted.tsv | cut -f2 >kept.strings
 expect_eq "--redact=EMAIL,IBAN: SSNs, IPs and cards are kept" "$(grep -c -F -f kept.strings red2.jsonl)" \
 	"$(cut -f5 main.tsv | grep -c -F -f kept.strings)"
 expect_rc 2 "$G" export main@v1 -o bad.jsonl --redact=NAMES
+expect_rc 0 "$G" export main@v1 -o red3.jsonl --redact EMAIL,IBAN
+expect_eq "--redact EMAIL,IBAN (a separate word) is --redact=EMAIL,IBAN" "$(cmp -s red2.jsonl red3.jsonl && echo same)" same
+expect_rc 0 "$G" export --redact main@v1 -o red4.jsonl
+expect_eq "a bare --redact before the dataset name redacts every type" "$(cmp -s red.jsonl red4.jsonl && echo same)" same
 
 echo "== 8. the same through granaryd: jobs over HTTP"
 # a third dataset, not scanned, for the scan job

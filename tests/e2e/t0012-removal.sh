@@ -1,6 +1,6 @@
 # t0012-removal: a removal request honoured to the last byte. Records holding
 # a unique marker are ingested (and copied into other datasets and versions,
-# and exported); removing them by URL, then by an e-mail address in the text,
+# tagged as a documented release, and exported); removing them by URL, then by an e-mail address in the text,
 # must leave no trace of the marker anywhere under the hub — raw, inside any
 # zstd frame of any pack (decompressed here with the zstd tool), in
 # catalog.db and its WAL, or in any object of history.git (read with git) —
@@ -35,6 +35,14 @@ expect_rc 0 "$G" init
 expect_rc 0 "$G" ingest web all.jsonl --scan
 expect_rc 0 "$G" filter web --where "len > 0" --into copy
 expect_rc 0 "$G" dedup web --into web-dedup
+# the release: its required documentation, then the tag
+for kv in "card.name=Web" "card.description=Removal test" "card.curators=Granary" "card.removal_contact=privacy@example.org" \
+	"card.license=CC-BY-4.0" "card.languages=en" "collection.method=Written by the test" "collection.timeframe=2026-11" \
+	"uses.intended=Testing" "uses.out_of_scope=Anything else" "personal_information=Markers only"; do
+	"$G" doc set web "${kv%%=*}" "${kv#*=}" >/dev/null || bad "doc set ${kv%%=*}"
+done
+"$G" doc set web sources '[{"name":"all.jsonl","retrieved":"2026-11-28"}]' >/dev/null || bad "doc set sources"
+expect_rc 0 "$G" tag web r1 -m "the release before the removal"
 expect_rc 0 "$G" export web -o before.jsonl
 expect_eq "the marker is in the hub before (zstd -dc of the packs)" \
 	"$(for f in $(find .granary -name '*.pack'); do zstd -dcq "$f"; done | grep -o -- "$MARK" | wc -l)" 2
@@ -62,6 +70,9 @@ expect_rc 3 "$G" cat web@v1 "$rid"
 expect_in err "was removed on" "reading a removed record says it was removed"
 expect_rc 0 "$G" export web@v1 -o old.jsonl
 expect_eq "exporting the old version leaves them out" "$(wc -l <old.jsonl)" $((before_records - 2))
+expect_eq "the release web@r1 lists them as removed" "$("$G" records web@r1 | grep -c 'removed .* by request 1')" 2
+expect_rc 0 "$G" export web@r1 -o release.jsonl
+expect_eq "exporting the release leaves them out" "$(grep -c -- "$MARK" release.jsonl)" 0
 expect_eq "the export made before still has them (outside the hub)" "$(grep -c -- "$MARK" before.jsonl)" 2
 
 echo "== re-ingesting the original file stores nothing of them"
@@ -87,7 +98,8 @@ expect_in out '"status":"applied"' "requests are listed as applied"
 expect_not_in out "$EMARK" "the list does not show the removed address"
 expect_rc 0 "$G" log --audit
 expect_in out "removal.apply" "the governance log has the removals"
-expect_eq "governance log entries" "$(wc -l <out)" 4
+expect_eq "governance log entries: 12 doc.set, the tag, 2 requests, 2 removals" "$(wc -l <out)" 17
+expect_eq "... of which the removals" "$(grep -c " removal\.apply " out)" 2
 expect_rc 0 "$G" verify
 
 echo "== through the daemon: POST /v1/removals with apply runs a job"

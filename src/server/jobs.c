@@ -135,6 +135,11 @@ static int run_job(gr_jobs *j, struct job *jb, cJSON **result)
 		rc = !strcmp(jb->kind, "scan")	   ? gr_api_scan(h, sp, jb->params, &ctl, result)
 		     : !strcmp(jb->kind, "filter") ? gr_api_filter(h, sp, jb->params, &ctl, result)
 						   : gr_api_dedup(h, sp, jb->params, &ctl, result);
+	} else if (!strcmp(jb->kind, "audit")) {
+		const cJSON *spec = cJSON_GetObjectItemCaseSensitive(jb->params, "spec");
+		const cJSON *use = cJSON_GetObjectItemCaseSensitive(jb->params, "use");
+		rc = gr_api_audit(h, cJSON_IsString(spec) ? spec->valuestring : "", cJSON_IsString(use) ? use->valuestring : NULL,
+				  result);
 	} else if (!strcmp(jb->kind, "remove")) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(jb->params, "request");
 		const cJSON *who = cJSON_GetObjectItemCaseSensitive(jb->params, "author");
@@ -285,7 +290,7 @@ int gr_jobs_submit(gr_jobs *j, const char *kind, uid_t uid, cJSON *params, int64
 	p = NULL;
 	snprintf(jb->kind, sizeof jb->kind, "%s", kind);
 	jb->uid = uid;
-	jb->write = strcmp(kind, "verify") != 0;
+	jb->write = strcmp(kind, "verify") != 0 && strcmp(kind, "audit") != 0; /* readers: beside the writes */
 	jb->params = params;
 	strcpy(jb->state, "queued");
 	pthread_mutex_lock(&j->mu);

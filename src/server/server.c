@@ -691,6 +691,7 @@ enum route {
 	R_TAG,
 	R_SOURCE_LICENSE,
 	R_AUDIT,
+	R_AUDIT_JOB,
 	R_DOC_REPLACE,
 	R_POLICY,
 	R_POLICY_SET,
@@ -743,6 +744,7 @@ static const struct {
 	{R_TAG, "POST", "v1/datasets/*/versions/*/tags", NEED_CURATE, "release.tag"},
 	{R_SOURCE_LICENSE, "PUT", "v1/sources/*/license", NEED_CURATE, "license.source"},
 	{R_AUDIT, "GET", "v1/datasets/*/versions/*/audit", NEED_READ, NULL},
+	{R_AUDIT_JOB, "POST", "v1/datasets/*/versions/*/audit", NEED_READ, NULL},
 	{R_DOC_REPLACE, "PUT", "v1/datasets/*/versions/*/docs", NEED_CURATE, "doc.edit"},
 	{R_POLICY, "GET", "v1/doc-policy", NEED_READ, NULL},
 	{R_POLICY_SET, "POST", "v1/doc-policy", NEED_ADMIN, "doc.policy"},
@@ -900,6 +902,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_DOC_SET:
 	case R_TAG:
 	case R_AUDIT:
+	case R_AUDIT_JOB:
 	case R_DOC_REPLACE:
 		if ((rc = version_spec(segs[2], r == R_VERSIONS || r == R_DATASET ? NULL : segs[4], spec, sizeof spec)))
 			return send_error(c, 0, rc, gr_error_last());
@@ -1034,6 +1037,16 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	case R_DEDUP:
 		rc = do_version_job(cn, q, r == R_SCAN ? "scan" : r == R_FILTER ? "filter" : "dedup", spec, &o);
 		break;
+	case R_AUDIT_JOB: {
+		/* the audit as a job (a million records take seconds): {"use": U} */
+		cJSON *b = cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len);
+		bool good = cJSON_IsObject(b) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "use"));
+		cJSON_Delete(b);
+		if (!good)
+			return send_error(c, 400, GR_EINVAL, "the body is {\"use\": \"commercial|research|academic\"}");
+		rc = do_version_job(cn, q, "audit", spec, &o);
+		break;
+	}
 	case R_QUERY: {
 		cJSON *b = cJSON_ParseWithLength(q->body.ptr ? q->body.ptr : "", q->body.len);
 		const cJSON *sql = cJSON_GetObjectItemCaseSensitive(b, "sql");
@@ -1248,7 +1261,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const struct conn *cn,
 	if (rc)
 		return send_error(c, 0, rc, gr_error_last());
 	bool job = r == R_INGEST || r == R_VERIFY || r == R_GC || r == R_SCAN || r == R_FILTER || r == R_DEDUP ||
-		   r == R_REMOVAL_APPLY || (r == R_REMOVALS && cJSON_GetObjectItemCaseSensitive(o, "kind"));
+		   r == R_AUDIT_JOB || r == R_REMOVAL_APPLY || (r == R_REMOVALS && cJSON_GetObjectItemCaseSensitive(o, "kind"));
 	return send_json(c, job ? 202 : 200, o);
 }
 

@@ -145,6 +145,20 @@ for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
 code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' 'http://g/v1/datasets/d/versions/4/audit?use=commercial')
 expect_eq "GET .../audit: 200" "$code" 200
 expect_in out '"result":"fail"' "the daemon's audit of d@v4 fails too"
+code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	-d '{"use":"commercial"}' 'http://g/v1/datasets/clean/versions/1/audit')
+expect_eq "POST .../audit: a job (202)" "$code" 202
+job=$(json_num id out)
+for _ in $(seq 200); do
+	curl -s --unix-socket "$SOCK" -o out "http://g/v1/jobs/$job"
+	grep -q '"state":"done"' out && break
+	sleep 0.1
+done
+expect_in out '"state":"done"' "the audit job finished"
+expect_in out '"format":"granary-audit/1"' "its result is the report"
+expect_in out '"result":"pass"' "... with the clean version's verdict"
+code=$(curl -s --unix-socket "$SOCK" -o out -w '%{http_code}' -X POST -d '{}' 'http://g/v1/datasets/clean/versions/1/audit')
+expect_eq "POST .../audit without a use: 400" "$code" 400
 GRANARY_SOCKET=$SOCK "$G" audit clean --use commercial >/dev/null 2>&1
 expect_eq "the CLI through the daemon exits 0 for the clean version" "$?" 0
 kill -TERM $DPID

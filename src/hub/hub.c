@@ -308,18 +308,30 @@ static int manifest_json(gr_hub *h, const gr_version_info *v, gr_buf *out)
 	return rc;
 }
 
+int gr_hub_commit_version(gr_history *hist, const char *commit, const char *dataset)
+{
+	gr_buf m = GR_BUF_INIT, key = GR_BUF_INIT;
+	int num = 0;
+	if (gr_history_read(hist, commit, "MANIFEST.json", &m) == 0 &&
+	    gr_buf_printf(&key, "\"version\": \"%s@v", dataset) == 0) {
+		const char *at = strstr(m.ptr, key.ptr);
+		char *end;
+		long n = at ? strtol(at + key.len, &end, 10) : 0;
+		if (at && *end == '"' && n > 0 && n <= INT32_MAX)
+			num = (int)n;
+	}
+	gr_buf_free(&m);
+	gr_buf_free(&key);
+	gr_error_clear();
+	return num;
+}
+
 /* True when the branch tip already is this version's commit: a crash after
  * the git commit but before its id reached the catalog must not make the
  * version twice. */
 static bool tip_is_version(gr_history *hist, const gr_version_info *v, char tip[GR_OID_HEX])
 {
-	gr_buf m = GR_BUF_INIT, want = GR_BUF_INIT;
-	bool same = gr_history_tip(hist, v->dataset, tip) == 0 &&
-		    gr_history_read(hist, tip, "MANIFEST.json", &m) == 0 &&
-		    gr_buf_printf(&want, "\"version\": \"%s@v%d\",", v->dataset, v->num) == 0 &&
-		    strstr(m.ptr, want.ptr) != NULL;
-	gr_buf_free(&m);
-	gr_buf_free(&want);
+	bool same = gr_history_tip(hist, v->dataset, tip) == 0 && gr_hub_commit_version(hist, tip, v->dataset) == v->num;
 	gr_error_clear();
 	return same;
 }

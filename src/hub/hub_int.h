@@ -29,6 +29,9 @@ struct gr_hub {
 
 /* The hub's history repository, opened on first use. */
 int gr_hub_history(gr_hub *h, gr_history **out);
+/* The N of the DATASET@vN whose MANIFEST.json a history commit holds, or 0
+ * when it holds none for that dataset. */
+int gr_hub_commit_version(gr_history *hist, const char *commit, const char *dataset);
 
 /* Takes the hub's writer lock (GR_EBUSY when another process holds it);
  * then finishes what an interrupted removal left (gr_hub_removals_resume). */

@@ -360,28 +360,6 @@ static int check_version_commit(const gr_version_info *ver, void *ctx)
 	return 0;
 }
 
-/* Whether the branch tip is the commit of a version after num: a writer
- * committed it after this verify's catalog snapshot was taken (git commits
- * follow catalog commits, so the tip is never ahead of the catalog). */
-static bool tip_is_newer(gr_history *hist, const char *tip, const char *name, int num)
-{
-	gr_buf m = GR_BUF_INIT, key = GR_BUF_INIT;
-	bool newer = false;
-	if (gr_history_read(hist, tip, "MANIFEST.json", &m) == 0 &&
-	    gr_buf_printf(&key, "\"version\": \"%s@v", name) == 0) {
-		const char *at = strstr(m.ptr, key.ptr);
-		if (at) {
-			char *end;
-			long n = strtol(at + key.len, &end, 10);
-			newer = *end == '"' && n > num;
-		}
-	}
-	gr_buf_free(&m);
-	gr_buf_free(&key);
-	gr_error_clear();
-	return newer;
-}
-
 static int check_dataset(const char *name, const gr_version_info *head, void *ctx)
 {
 	vctx *v = ctx;
@@ -405,7 +383,9 @@ static int check_dataset(const char *name, const gr_version_info *head, void *ct
 		problem(v, "history.git: %s", gr_error_last());
 		return 0;
 	}
-	if (strcmp(tip, head->git_commit) != 0 && !tip_is_newer(hist, tip, name, head->num))
+	/* a tip past the catalog's head is a version a writer committed after
+	 * this verify's snapshot (git commits follow catalog commits) */
+	if (strcmp(tip, head->git_commit) != 0 && gr_hub_commit_version(hist, tip, name) <= head->num)
 		problem(v, "history.git: branch %s is at %.12s, the catalog's %s@v%d is %.12s", name, tip, name,
 			head->num, head->git_commit);
 	return 0;

@@ -80,16 +80,9 @@ static int lineage(gr_hub *h, const gr_version_info *v, cJSON *arr)
 /* Where each source came from and when: the sources table's URI, and the
  * retrieval date the documentation's sources field gives, else the one the
  * sources table holds (when Granary read it). */
-static void source_details(gr_hub *h, const gr_version_info *v, cJSON *sources)
+static void source_details(gr_hub *h, const cJSON *doc, cJSON *sources)
 {
-	char *doc = NULL;
-	int64_t from = 0;
-	cJSON *d = NULL;
-	if (gr_catalog_doc_get(gr_hub_catalog(h), v->id, &doc, &from) == 0 && doc)
-		d = cJSON_Parse(doc);
-	gr_error_clear();
-	free(doc);
-	const cJSON *dsrc = cJSON_GetObjectItemCaseSensitive(d, "sources"), *x;
+	const cJSON *dsrc = cJSON_GetObjectItemCaseSensitive(doc, "sources"), *x;
 	cJSON *e;
 	cJSON_ArrayForEach(e, sources)
 	{
@@ -110,17 +103,15 @@ static void source_details(gr_hub *h, const gr_version_info *v, cJSON *sources)
 		free(uri);
 		free(retrieved);
 	}
-	cJSON_Delete(d);
 }
 
-/* When the version's documents last changed (its own or those it inherits). */
-static cJSON *docs_last_change(gr_hub *h, const gr_version_info *v)
+/* When the version's documents last changed: those of version from (its
+ * own, or the ancestor's it inherits; 0: none). */
+static cJSON *docs_last_change(gr_hub *h, int64_t from)
 {
-	char *doc = NULL, *updated = NULL, *by = NULL;
-	int64_t from = 0;
+	char *updated = NULL, *by = NULL;
 	cJSON *o = cJSON_CreateNull();
-	if (gr_catalog_doc_get(gr_hub_catalog(h), v->id, &doc, &from) == 0 && doc &&
-	    gr_catalog_doc_updated(gr_hub_catalog(h), from, &updated, &by) == 0) {
+	if (from && gr_catalog_doc_updated(gr_hub_catalog(h), from, &updated, &by) == 0) {
 		gr_version_info f;
 		cJSON_Delete(o);
 		o = cJSON_CreateObject();
@@ -134,7 +125,6 @@ static cJSON *docs_last_change(gr_hub *h, const gr_version_info *v)
 		}
 	}
 	gr_error_clear();
-	free(doc);
 	free(updated);
 	free(by);
 	return o;
@@ -383,11 +373,21 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 		cJSON_Delete(facts);
 		goto out;
 	}
-	cJSON_AddItemToObject(val, "last_change", docs_last_change(h, &v));
+	{
+		/* the stored documents, read once: their sources' dates and when they changed */
+		char *text = NULL;
+		int64_t from = 0;
+		if (gr_catalog_doc_get(gr_hub_catalog(h), v.id, &text, &from))
+			gr_error_clear();
+		cJSON *doc = text ? cJSON_Parse(text) : NULL;
+		free(text);
+		cJSON_AddItemToObject(val, "last_change", docs_last_change(h, doc ? from : 0));
+		cJSON *srcs = cJSON_DetachItemFromObjectCaseSensitive(facts, "sources");
+		source_details(h, doc, srcs);
+		cJSON_AddItemToObject(prov, "sources", srcs);
+		cJSON_Delete(doc);
+	}
 	cJSON_AddItemToObject(o, "documentation", val);
-	cJSON *srcs = cJSON_DetachItemFromObjectCaseSensitive(facts, "sources");
-	source_details(h, &v, srcs);
-	cJSON_AddItemToObject(prov, "sources", srcs);
 
 	/* licences */
 	if ((rc = gr_api_license_check(h, spec, use, &lic))) {

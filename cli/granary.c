@@ -1646,16 +1646,22 @@ static int run_removal(int64_t id, bool full_check, cJSON **res)
 	return gr_api_remove(hub, id, NULL, full_check, &ctl, res);
 }
 
-static int print_removal_result(cJSON *res)
+/* Applies request id (here or through the daemon) and prints what it did. */
+static int remove_and_print(int64_t id, bool full_check)
 {
-	const char *warn = jstr(res, "warning");
-	if (warn)
-		fprintf(stderr, "granary: warning: %s\n", warn);
-	if (json_out)
-		print_json_line(res);
-	else
-		print_request(cJSON_GetObjectItemCaseSensitive(res, "request"));
-	return 0;
+	cJSON *res = NULL;
+	int rc = run_removal(id, full_check, &res);
+	if (!rc) {
+		const char *warn = jstr(res, "warning");
+		if (warn)
+			fprintf(stderr, "granary: warning: %s\n", warn);
+		if (json_out)
+			print_json_line(res);
+		else
+			print_request(cJSON_GetObjectItemCaseSensitive(res, "request"));
+	}
+	cJSON_Delete(res);
+	return rc ? fail(rc) : 0;
 }
 
 static int cmd_consent(int argc, char **argv)
@@ -1740,14 +1746,7 @@ static int cmd_consent(int argc, char **argv)
 		return 0;
 	}
 	cJSON_Delete(req);
-	cJSON *res = NULL;
-	if ((rc = run_removal(id, full, &res))) {
-		cJSON_Delete(res);
-		return fail(rc);
-	}
-	print_removal_result(res);
-	cJSON_Delete(res);
-	return 0;
+	return remove_and_print(id, full);
 }
 
 static int cmd_remove(int argc, char **argv)
@@ -1758,16 +1757,7 @@ static int cmd_remove(int argc, char **argv)
 	if (!end || *end || id <= 0)
 		return usage_error("usage: granary remove REQUEST_ID [--full-check]%s", "");
 	int rc = connect_hub();
-	if (rc)
-		return rc;
-	cJSON *res = NULL;
-	if ((rc = run_removal(id, full, &res))) {
-		cJSON_Delete(res);
-		return fail(rc);
-	}
-	print_removal_result(res);
-	cJSON_Delete(res);
-	return 0;
+	return rc ? rc : remove_and_print(id, full);
 }
 
 static int cmd_removal(int argc, char **argv)

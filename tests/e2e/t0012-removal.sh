@@ -36,12 +36,7 @@ expect_rc 0 "$G" ingest web all.jsonl --scan
 expect_rc 0 "$G" filter web --where "len > 0" --into copy
 expect_rc 0 "$G" dedup web --into web-dedup
 # the release: its required documentation, then the tag
-for kv in "card.name=Web" "card.description=Removal test" "card.curators=Granary" "card.removal_contact=privacy@example.org" \
-	"card.license=CC-BY-4.0" "card.languages=en" "collection.method=Written by the test" "collection.timeframe=2026-11" \
-	"uses.intended=Testing" "uses.out_of_scope=Anything else" "personal_information=Markers only"; do
-	"$G" doc set web "${kv%%=*}" "${kv#*=}" >/dev/null || bad "doc set ${kv%%=*}"
-done
-"$G" doc set web sources '[{"name":"all.jsonl","retrieved":"2026-11-28"}]' >/dev/null || bad "doc set sources"
+document web Web CC-BY-4.0 '[{"name":"all.jsonl","retrieved":"2026-11-28"}]'
 expect_rc 0 "$G" tag web r1 -m "the release before the removal"
 expect_rc 0 "$G" export web -o before.jsonl
 expect_eq "the marker is in the hub before (zstd -dc of the packs)" \

@@ -79,13 +79,7 @@ done
 echo "== fix what failed: the audit passes (with warnings at most)"
 expect_rc 0 "$G" remove 2
 expect_rc 0 "$G" filter d --where "license <> 'CC-BY-NC-4.0'" --into clean
-for kv in "card.name=Clean" "card.description=Audit test" "card.curators=Granary" "card.removal_contact=privacy@example.org" \
-	"card.license=CC-BY-4.0 AND MIT" "card.languages=en" "collection.method=Written by the test" \
-	"collection.timeframe=2026-11" "uses.intended=Testing" "uses.out_of_scope=Anything else" \
-	"personal_information=None left"; do
-	"$G" doc set clean "${kv%%=*}" "${kv#*=}" >/dev/null || bad "doc set ${kv%%=*}"
-done
-"$G" doc set clean sources '[{"name":"a.jsonl","retrieved":"2026-11-28"},{"name":"m.jsonl","retrieved":"2026-11-28"}]' >/dev/null
+document clean Clean 'CC-BY-4.0 AND MIT' '[{"name":"a.jsonl","retrieved":"2026-11-28"},{"name":"m.jsonl","retrieved":"2026-11-28"}]'
 "$G" --json audit clean --use commercial >b.json
 rc=$?
 expect_eq "the clean version passes (exit 0)" "$rc" 0

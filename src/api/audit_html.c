@@ -732,8 +732,8 @@ static void provenance(ah *h, const cJSON *a)
 		rows_table(h, lin, k, l, "Versions", "-");
 	}
 	put(h, "<h3>Sources</h3>\n");
-	static const char *const sk[] = {"name", "records", "license", NULL};
-	static const char *const sl[] = {"Source", "Records", "Licence", NULL};
+	static const char *const sk[] = {"name", "records", "license", "retrieved", NULL};
+	static const char *const sl[] = {"Source", "Records", "Licence", "Retrieved", NULL};
 	rows_table(h, get(p, "sources"), sk, sl, "Sources", "unknown");
 	put(h, "</section>\n");
 }
@@ -787,17 +787,18 @@ static void consent(ah *h, const cJSON *a)
 	} else {
 		static const char *const k[] = {"tdm_reservation", "noai", "noimageai", "records_matching_removals",
 						"records_matching_pending_requests", "requests_pending", "requests_overdue",
-						"removals_applied_since", NULL};
+						"removals_applied_since", "removals_unfinished", "removals_with_traces", NULL};
 		static const char *const l[] = {"Records reserving TDM rights", "Records saying noai", "Records saying noimageai",
 						"Records an applied removal covers", "Records a pending request covers",
 						"Requests pending", "Requests overdue", "Removals applied since this version",
+						"Removals cut short after their commit", "Removals whose check found a trace",
 						NULL};
 		kv_table(h, c, k, l);
 		put(h, "<h3>Removal requests</h3>\n");
 		static const char *const rk[] = {"id", "kind", "selector_hint", "basis", "received", "deadline", "status",
-						 "overdue", "records_in_version", NULL};
+						 "overdue", "unfinished", "records_in_version", NULL};
 		static const char *const rl[] = {"Id", "Kind", "Covers", "Basis", "Received", "Deadline", "Status", "Overdue",
-						 "Records here", NULL};
+						 "Unfinished", "Records here", NULL};
 		rows_table(h, get(c, "requests"), rk, rl, "Removal requests", "-");
 		put(h, "<h3>Records an applied removal still matches</h3>\n");
 		static const char *const mk[] = {"id", "matched", NULL};
@@ -903,6 +904,15 @@ static void quality(ah *h, const cJSON *a)
 		put(h, "<h3>Mean quality attributes</h3>\n");
 		kv_table(h, cJSON_GetArrayItem(attr, 0), k, l);
 	}
+	const cJSON *nd = get(q, "near_duplicates");
+	if (cJSON_IsObject(nd)) {
+		static const char *const k[] = {"measured", "threshold", "texts", "texts_with_signature", "near_duplicate_texts",
+						"near_duplicate_rate", "why", NULL};
+		static const char *const l[] = {"Measured", "Threshold (Jaccard)", "Distinct texts", "Texts with a signature",
+						"Near-duplicate texts", "Near-duplicate rate", "Why not (all)", NULL};
+		put(h, "<h3>Near duplicates</h3>\n");
+		kv_table(h, nd, k, l);
+	}
 	put(h, "</section>\n");
 }
 
@@ -930,6 +940,12 @@ static void documentation(ah *h, const cJSON *a)
 		put(h, "</td></tr>\n<tr><th>Invalid fields</th><td>");
 		value(h, get(d, "invalid"));
 		put(h, "</td></tr>\n</table>\n");
+		const cJSON *lc = get(d, "last_change");
+		if (cJSON_IsObject(lc)) {
+			static const char *const k[] = {"updated", "by", "version", NULL};
+			static const char *const l[] = {"Documents last written", "By", "On version", NULL};
+			kv_table(h, lc, k, l);
+		}
 		const cJSON *rec = get(d, "missing_recommended");
 		if (cJSON_IsArray(rec) && cJSON_GetArraySize(rec)) {
 			putf(h, "<details><summary>%d recommended fields missing</summary>\n<p>", cJSON_GetArraySize(rec));

@@ -50,6 +50,9 @@ expect_in report.html '&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&
 expect_in report.html 'we&lt;i&gt;rd&amp;&quot;src.jsonl' "the source name's markup is escaped"
 for id in $CHARTS; do expect_in report.html "<svg id=\"$id\"" "chart $id in the page"; done
 for v in d@v1 d@v2 d@v3 d@v4 d@v5; do expect_in report.html ">$v</text>" "lineage graph: a box for $v"; done
+expect_in report.html '<th>Retrieved</th>' "the sources table has their retrieval dates"
+expect_in report.html '<h3>Near duplicates</h3>' "the quality section says whether near duplicates were measured"
+expect_in report.html 'Removals cut short after their commit' "the consent section counts unfinished removals"
 expect_eq "lineage graph: four arrows" "$(grep -o '<path class="edge"' report.html | wc -l)" 4
 expect_in report.html '>CC-BY-NC-4.0</text><rect class="bar bad"' "licence chart: the NC bar is red (not cleared)"
 # every bar of the four bar charts says what the JSON report says

@@ -7,7 +7,8 @@
 #   (a) zstd -3 -T1 on the file                      wall time, output bytes, peak RSS
 #   (b) granary init + ingest (first)                wall time, bytes in hub/store, peak RSS
 #   (c) granary ingest of the same file (again)      wall time, bytes added, peak RSS, speedup
-#   (d) granary export bench@v2                      wall time, MB/s of record text
+#   (d) granary export bench@v2                      wall time, MB/s of record text;
+#       every text's SHA-256 (decoded by cJSON) equals the corpus's
 #   (e) ratios and PASS/FAIL against the targets:
 #         ingest time <= zstd time, stored bytes <= zstd bytes,
 #         re-ingest adds < 1 % and is >= 3x faster, peak RSS <= 256 MiB.
@@ -199,6 +200,15 @@ printf '%-28s %9s %14s %10s  %s\n' "(c) granary ingest (again)" "$A_WALL" "+$ADD
     "$(awk -v a="$I_WALL" -v b="$A_WALL" 'BEGIN { if (b > 0) printf "%.1fx faster than first", a / b }')"
 OUT_LINES=$(wc -l <"$W/out.jsonl" 2>/dev/null || echo 0)
 OUT_BYTES=$(wc -c <"$W/out.jsonl" 2>/dev/null || echo 0)
+# byte for byte: the SHA-256 of every text, decoded by cJSON (BUILD/tools/jsonltext),
+# in the corpus and in the export; bench@v2 holds each distinct input record once
+SAME_TEXTS=0
+if [ -x "$BUILD/tools/jsonltext" ] && [ -s "$W/out.jsonl" ]; then
+    "$BUILD/tools/jsonltext" "$CORPUS" | sort -u >"$W/in.hashes" &&
+        "$BUILD/tools/jsonltext" "$W/out.jsonl" | sort -u >"$W/out.hashes" &&
+        cmp -s "$W/in.hashes" "$W/out.hashes" && SAME_TEXTS=$(wc -l <"$W/out.hashes")
+    rm -f "$W/in.hashes" "$W/out.hashes"
+fi
 rm -f "$W/out.jsonl" # as big as the corpus; the hub stays for inspection
 printf '%-28s %9s %14s %10s  %s\n' "(d) granary export bench@v2" "$E_WALL" "$OUT_BYTES" \
     "$(mib "$E_RSS")" \
@@ -385,6 +395,8 @@ else
 fi
 check "$( [ "$OUT_LINES" -eq "$CORPUS_LINES" ] && echo 1 || echo 0)" \
       "export wrote $OUT_LINES records of $CORPUS_LINES"
+check "$( [ "$SAME_TEXTS" -gt 0 ] && echo 1 || echo 0)" \
+      "export gives back every text byte for byte ($SAME_TEXTS distinct texts, SHA-256 of each, decoded by cJSON)"
 if [ "$D_OK" = 1 ]; then
     P99=$(echo "$RB_LINE" | sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p')
     RATE=$(echo "$RB_LINE" | sed -n 's/.*rate \([0-9]*\)\/s.*/\1/p')

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "catalog/access.h"
+#include "catalog/catalog.h"
 #include "catalog/migrations.h"
 #include "util/util.h"
 
@@ -54,6 +55,7 @@ int gr_access_open(gr_access **out, const char *path, uid_t owner_uid)
 	pthread_mutex_init(&a->mu, NULL);
 	a->owner = owner_uid;
 	int rc;
+	gr_sqlite_memory_setup();
 	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = a->db ? gr_error_set(GR_EIO, "cannot open %s: %s", path, sqlite3_errmsg(a->db))

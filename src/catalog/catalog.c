@@ -199,6 +199,7 @@ int gr_catalog_open(gr_catalog **out, const char *path, bool create)
 		rc = gr_error_set(GR_ENOMEM, "out of memory");
 		goto fail;
 	}
+	gr_sqlite_memory_setup();
 	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
 		rc = c->db ? gr_error_set(GR_ENOTFOUND, "cannot open catalog %s: %s", path, sqlite3_errmsg(c->db))
 			   : gr_error_set(GR_ENOMEM, "out of memory");

@@ -16,6 +16,7 @@
 #define GR_CATALOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/util.h"
@@ -25,6 +26,17 @@ typedef struct gr_catalog gr_catalog;
 #define GR_MEMBER_BLOCK_MIN 64
 #define GR_MEMBER_BLOCK_AVG 2048  /* a power of two */
 #define GR_MEMBER_BLOCK_MAX 16384
+
+/* SQLite's cache lines of 16 KiB pages come from an arena in transparent
+ * huge pages (pagemem.c says why). Called before any database is opened
+ * (gr_catalog_open and the other openers do); once per process, later
+ * calls do nothing; when SQLite was initialised first it keeps its own. */
+void gr_sqlite_memory_setup(void);
+typedef struct {
+	bool active;
+	size_t slot_bytes, slots_used, slots_peak, slots_made;
+} gr_sqlite_memory;
+void gr_sqlite_memory_stats(gr_sqlite_memory *out);
 
 /* Opens (create: creates) the catalog at path and applies pending migrations. */
 int gr_catalog_open(gr_catalog **out, const char *path, bool create);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "query/query.h"
 #include "scan/pii.h"
 
@@ -556,6 +557,7 @@ int gr_query_open(gr_query **out, const gr_query_env *env)
 	q->env = *env;
 	gr_buf view = GR_BUF_INIT;
 	int rc;
+	gr_sqlite_memory_setup();
 	if (sqlite3_open_v2(env->catalog_path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = db_fail(q, GR_EIO, "open the catalog");

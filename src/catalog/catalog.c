@@ -88,7 +88,6 @@ struct gr_catalog {
 	uint64_t *stage_bits;
 	size_t stage_words;
 	uint64_t stage_count, stage_bytes;
-	gr_early_sync wal_sync; /* started by gr_catalog_flush */
 };
 
 static int db_err(gr_catalog *c, const char *what)
@@ -245,7 +244,6 @@ void gr_catalog_close(gr_catalog *c)
 {
 	if (!c)
 		return;
-	gr_early_sync_wait(&c->wal_sync);
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(c->st[i]);
 	free(c->stage_bits);
@@ -271,31 +269,13 @@ int gr_catalog_begin(gr_catalog *c)
 
 int gr_catalog_commit(gr_catalog *c)
 {
-	int rc = exec(c, "COMMIT");
-	gr_early_sync_wait(&c->wal_sync);
-	return rc;
+	return exec(c, "COMMIT");
 }
 
 void gr_catalog_rollback(gr_catalog *c)
 {
-	gr_early_sync_wait(&c->wal_sync);
 	if (!sqlite3_get_autocommit(c->db))
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int gr_catalog_flush(gr_catalog *c)
-{
-	int e = sqlite3_db_cacheflush(c->db);
-	if (e != SQLITE_OK && e != SQLITE_BUSY)
-		return db_err(c, "flush");
-	/* and flush those pages to the disk now, on a thread of its own, so the
-	 * commit's fsync has little left to wait for (frames without a commit
-	 * frame count for nothing, so this early flush commits nothing) */
-	const char *db = sqlite3_db_filename(c->db, "main");
-	char wal[4096];
-	if (db && *db && snprintf(wal, sizeof wal, "%s-wal", db) < (int)sizeof wal)
-		gr_early_sync_start(&c->wal_sync, open(wal, O_RDONLY | O_CLOEXEC));
-	return 0;
 }
 
 int gr_catalog_checkpoint(gr_catalog *c)

@@ -46,10 +46,6 @@ int gr_catalog_schema_version(gr_catalog *c);
 int gr_catalog_begin(gr_catalog *c);
 int gr_catalog_commit(gr_catalog *c);
 void gr_catalog_rollback(gr_catalog *c);
-/* Writes the open transaction's dirty pages to the WAL without committing
- * (they count only once COMMIT writes its commit frame), so that a long
- * transaction's commit has less left to write. */
-int gr_catalog_flush(gr_catalog *c);
 /* Checkpoints the WAL into the database file (TRUNCATE). */
 int gr_catalog_checkpoint(gr_catalog *c);
 /* PRAGMA integrity_check and foreign_key_check; the first problem in *problem. */

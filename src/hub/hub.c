@@ -617,9 +617,12 @@ int gr_hub_ingest(gr_hub *h, const char *dataset, const char *const *files, size
 	io.suppress = suppress;
 	if ((rc = gr_ingest_files(h->cat, w, pool, files, nfiles, &io, &res->stats)))
 		goto out_parent;
-	/* the last frames compress on the pool while this thread writes the
-	 * catalog's pages to the WAL; the commit then writes only what follows */
-	if ((rc = gr_store_writer_seal(w)) || (rc = gr_catalog_flush(h->cat)) || (rc = gr_store_writer_close(w)))
+	/* the catalog's pages go to the WAL in the commit, in one pass: written
+	 * earlier (sqlite3_db_cacheflush) while the last frames compressed, the
+	 * pages the version then changed were rewritten in place and SQLite
+	 * re-read the whole WAL to checksum it again, which cost more than the
+	 * overlap gained (median 1.51 s against 1.43 s over 10 runs) */
+	if ((rc = gr_store_writer_seal(w)) || (rc = gr_store_writer_close(w)))
 		goto out_parent;
 	uint64_t in;
 	gr_store_writer_stats(w, &in, &res->bytes_stored);

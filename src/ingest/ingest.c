@@ -475,6 +475,7 @@ typedef struct {
 	const char *file;
 	uint64_t line; /* number of the next line to commit, from 1 */
 	bool last_known; /* the last record looked up was in the hub already */
+	bool one_file;   /* the input is this one file: its end is the ingest's end */
 } committer;
 
 /* Stores the text unless a content with its hash is stored; *fresh tells which. */
@@ -2019,6 +2020,10 @@ static int ingest_jsonl(committer *c, gr_pool *pool, block *blocks, gr_input *in
 		gr_pool_wait(pool, &b->task);
 		head = (head + 1) % GR_INGEST_INFLIGHT;
 		nflight--;
+		/* what is left of a lone file is about what is left to store:
+		 * the store writer shrinks its last frames to finish them sooner */
+		if (ranged && c->one_file)
+			gr_store_writer_expect(c->w, b->size - b->start);
 		rc = commit_block(c, b);
 		c->st->bytes_in += b->owned;
 		if (o->progress) {
@@ -2126,6 +2131,8 @@ int gr_ingest_files(gr_catalog *cat, gr_store_writer *w, gr_pool *pool, const ch
 	for (int i = 0; i < GR_INGEST_INFLIGHT; i++)
 		blocks[i].scan_db = o->scan_db;
 	committer c = {.cat = cat, .w = w, .o = o, .st = stats};
+	struct stat sb;
+	c.one_file = nfiles == 1 && stat(files[0], &sb) == 0 && S_ISREG(sb.st_mode);
 	gr_ingest_progress prog = {.files_total = nfiles};
 	int rc = 0;
 	for (size_t i = 0; i < nfiles && !rc; i++) {

@@ -171,6 +171,7 @@ struct gr_store_writer {
 	char (*durable)[GR_PACK_NAME_LEN + 1];
 	size_t ndurable, durable_cap;
 	uint64_t bytes_in, bytes_out;
+	uint64_t expect_end; /* bytes_in the caller expects at the end; 0: unknown */
 	int failed;
 	bool closed; /* gr_store_writer_close went through: no more chunks */
 };
@@ -443,6 +444,25 @@ static int seal(gr_store_writer *w)
 	return 0;
 }
 
+void gr_store_writer_expect(gr_store_writer *w, uint64_t more)
+{
+	w->expect_end = more ? w->bytes_in + more : 0;
+}
+
+/* The size at which the frame being filled is sealed: the target, or near
+ * the expected end half of what is left (GR_FRAME_TAIL_MIN at least). */
+static uint64_t frame_target(const gr_store_writer *w)
+{
+	uint64_t t = w->o.frame_target;
+	if (w->expect_end) {
+		uint64_t left = w->expect_end > w->bytes_in ? w->expect_end - w->bytes_in : 0;
+		uint64_t half = left / 2 > GR_FRAME_TAIL_MIN ? left / 2 : GR_FRAME_TAIL_MIN;
+		if (half < t)
+			t = half;
+	}
+	return t;
+}
+
 int gr_store_writer_add(gr_store_writer *w, const uint8_t hash[GR_HASH_LEN], const void *data,
 			uint32_t len, uint64_t *frame_out, uint32_t *off_out)
 {
@@ -470,7 +490,7 @@ int gr_store_writer_add(gr_store_writer *w, const uint8_t hash[GR_HASH_LEN], con
 		goto fail;
 	sl->nchunks++;
 	w->bytes_in += len;
-	if (sl->raw.len >= w->o.frame_target && (rc = seal(w)))
+	if (sl->raw.len >= frame_target(w) && (rc = seal(w)))
 		goto fail;
 	return 0;
 fail:

@@ -33,6 +33,10 @@
 #define GR_FRAME_MAX (16u * 1024 * 1024)    /* frames larger than this are corrupt */
 #define GR_ZSTD_WINDOW_LOG 23               /* the window spans a whole frame */
 #define GR_PACK_TARGET (64u * 1024 * 1024) /* start a new pack past this size */
+/* Near the announced end of the input (gr_store_writer_expect) frames hold
+ * half of what is left, down to this size, so the last ones compress side by
+ * side instead of one 8 MiB frame alone after the input ends. */
+#define GR_FRAME_TAIL_MIN (1u * 1024 * 1024)
 #define GR_FRAME_MAX_CHUNKS 65536
 #define GR_ZSTD_LEVEL 3
 /* Level 3's tables, but the short-match table at 2^15 entries instead of
@@ -118,6 +122,10 @@ int gr_store_writer_new(gr_store_writer **out, gr_store *s, const gr_store_write
 /* Appends one chunk (copied). *frame_out and *off_out tell where it will be. */
 int gr_store_writer_add(gr_store_writer *w, const uint8_t hash[GR_HASH_LEN], const void *data,
 			uint32_t len, uint64_t *frame_out, uint32_t *off_out);
+/* Tells the writer that about `more` bytes of chunk data are still to come
+ * (an estimate; 0 forgets it). Frames then shrink toward the end (see
+ * GR_FRAME_TAIL_MIN); where each chunk goes is unaffected otherwise. */
+void gr_store_writer_expect(gr_store_writer *w, uint64_t more);
 /* Seals the frame being filled, so its compression starts now; the writer
  * stays usable. Lets the caller overlap its own last work with it. */
 int gr_store_writer_seal(gr_store_writer *w);

@@ -907,6 +907,88 @@ static void test_close_then_finish(void **state)
 	gr_store_close(s);
 }
 
+/* Told how much is still to come, the writer shrinks its last frames: each
+ * holds about half of what is left, 1 MiB at least, so the final ones
+ * compress side by side. Without the hint every frame but the last is full. */
+static void frame_sizes(bool hint, uint32_t *sizes, size_t cap, size_t *n_out)
+{
+	char dir[256];
+	gr_store *s = new_store(dir, sizeof dir);
+	collect col;
+	memset(&col, 0, sizeof col);
+	col.next_id = 1;
+	col.max_ulen = GR_FRAME_TARGET - 1 + (64u << 10);
+	gr_store_writer_opts o = {.first_frame_id = 1, .on_pack = on_pack, .ctx = &col};
+	gr_store_writer *w = NULL;
+	assert_int_equal(gr_store_writer_new(&w, s, &o), 0);
+	const size_t chunk = 64u << 10, n = 480; /* 30 MiB */
+	char *data = malloc(chunk);
+	assert_non_null(data);
+	if (hint)
+		gr_store_writer_expect(w, (uint64_t)chunk * n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t h[GR_HASH_LEN];
+		uint64_t frame;
+		uint32_t off;
+		for (size_t j = 0; j < chunk; j++)
+			data[j] = (char)((i * 131 + j * 7 + (j >> 9)) & 0x7f);
+		gr_sha256(h, data, chunk);
+		col.chunks_added++;
+		assert_int_equal(gr_store_writer_add(w, h, data, (uint32_t)chunk, &frame, &off), 0);
+	}
+	free(data);
+	assert_int_equal(gr_store_writer_finish(w), 0);
+	gr_store_writer_free(w);
+	assert_string_equal(col.err, "");
+	assert_true(col.nframes <= cap);
+	for (size_t i = 0; i < col.nframes; i++)
+		sizes[i] = col.frames[i].loc.ulen;
+	*n_out = col.nframes;
+	collect_free(&col);
+	gr_store_close(s);
+}
+
+static void test_tail_frames(void **state)
+{
+	(void)state;
+	uint32_t plain[64], tail[64];
+	size_t np = 0, nt = 0;
+	frame_sizes(false, plain, 64, &np);
+	frame_sizes(true, tail, 64, &nt);
+	/* 30 MiB in 8 MiB frames: 8, 8, 8, 6 */
+	assert_int_equal(np, 4);
+	for (size_t i = 0; i + 1 < np; i++)
+		assert_int_equal(plain[i], GR_FRAME_TARGET);
+	assert_int_equal(plain[np - 1], 6u << 20);
+	/* with the hint: a frame is sealed at the first chunk that brings it to
+	 * half of what is still to come (8 MiB at most, 1 MiB at least); the
+	 * sizes that rule gives, worked out here chunk by chunk */
+	uint32_t want[64];
+	size_t nw = 0;
+	uint64_t left = 30u << 20, fill = 0;
+	while (left) {
+		fill += 64u << 10;
+		left -= 64u << 10;
+		uint64_t t = left / 2 > GR_FRAME_TAIL_MIN ? left / 2 : GR_FRAME_TAIL_MIN;
+		if (t > GR_FRAME_TARGET)
+			t = GR_FRAME_TARGET;
+		if (fill >= t || !left) {
+			want[nw++] = (uint32_t)fill;
+			fill = 0;
+		}
+	}
+	assert_int_equal(nt, nw);
+	for (size_t i = 0; i < nt; i++)
+		assert_int_equal(tail[i], want[i]);
+	/* 8 MiB while far from the end, then shrinking: the last two frames
+	 * are 1 MiB or less */
+	assert_int_equal(tail[0], GR_FRAME_TARGET);
+	assert_true(nt > np + 2);
+	for (size_t i = 1; i < nt; i++)
+		assert_true(tail[i] <= tail[i - 1]);
+	assert_true(tail[nt - 2] <= GR_FRAME_TAIL_MIN && tail[nt - 1] <= GR_FRAME_TAIL_MIN);
+}
+
 static void test_empty_writer(void **state)
 {
 	(void)state;
@@ -1609,6 +1691,7 @@ int main(void)
 		cmocka_unit_test(test_frame_max_chunk),
 		cmocka_unit_test(test_close_then_finish),
 		cmocka_unit_test(test_empty_writer),
+		cmocka_unit_test(test_tail_frames),
 		cmocka_unit_test(test_corrupt_data_frame),
 		cmocka_unit_test(test_corrupt_frame_table),
 		cmocka_unit_test(test_truncated_pack),

@@ -90,6 +90,62 @@ void gr_early_sync_wait(gr_early_sync *e)
 	e->running = false;
 }
 
+static void *writeback_run(void *arg)
+{
+	gr_writeback *wb = arg;
+	pthread_mutex_lock(&wb->mu);
+	while (!wb->stop) {
+		pthread_mutex_unlock(&wb->mu);
+		(void)sync_file_range(wb->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 1000000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
+		}
+		pthread_mutex_lock(&wb->mu);
+		if (!wb->stop)
+			pthread_cond_timedwait(&wb->cv, &wb->mu, &t);
+	}
+	pthread_mutex_unlock(&wb->mu);
+	return NULL;
+}
+
+void gr_writeback_start(gr_writeback *wb, int fd)
+{
+	memset(wb, 0, sizeof *wb);
+	wb->fd = fd;
+	if (fd < 0)
+		return;
+	pthread_mutex_init(&wb->mu, NULL);
+	pthread_cond_init(&wb->cv, NULL);
+	if (pthread_create(&wb->th, NULL, writeback_run, wb) == 0) {
+		wb->running = true;
+		return;
+	}
+	pthread_cond_destroy(&wb->cv);
+	pthread_mutex_destroy(&wb->mu);
+	close(fd);
+	wb->fd = -1;
+}
+
+void gr_writeback_stop(gr_writeback *wb)
+{
+	if (!wb->running)
+		return;
+	pthread_mutex_lock(&wb->mu);
+	wb->stop = true;
+	pthread_cond_signal(&wb->cv);
+	pthread_mutex_unlock(&wb->mu);
+	pthread_join(wb->th, NULL);
+	pthread_cond_destroy(&wb->cv);
+	pthread_mutex_destroy(&wb->mu);
+	close(wb->fd);
+	wb->fd = -1;
+	wb->running = false;
+}
+
 int gr_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -126,6 +126,22 @@ void gr_early_sync_start(gr_early_sync *e, int fd);
 /* Waits for it to end, if one runs. */
 void gr_early_sync_wait(gr_early_sync *e);
 
+/* A thread that keeps starting the writeback of a file's dirty pages
+ * (sync_file_range, SYNC_FILE_RANGE_WRITE, every millisecond) while another
+ * thread writes it, so the fsync that follows has less left to wait for.
+ * Advisory like gr_early_sync. */
+typedef struct {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd;
+	bool running, stop;
+} gr_writeback;
+/* Starts it on fd, which it then owns (closed by gr_writeback_stop). */
+void gr_writeback_start(gr_writeback *wb, int fd);
+/* Stops it and closes its fd; does nothing when it was not started. */
+void gr_writeback_stop(gr_writeback *wb);
+
 /* UTC time as "2026-11-28T00:27:22Z" into out (at least 21 bytes). */
 void gr_time_iso(char *out, int64_t unix_seconds);
 int64_t gr_time_now(void);

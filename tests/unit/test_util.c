@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,6 +535,49 @@ static void test_fs_misc(void **state)
 	assert_true(gr_time_now() > 1700000000);
 }
 
+/* The writeback helper only hints: whatever it does, the file holds what
+ * was written; stopping it ends its thread and closes its descriptor, and a
+ * helper given no descriptor starts no thread. */
+static void test_writeback(void **state)
+{
+	(void)state;
+	gr_writeback none;
+	gr_writeback_start(&none, -1);
+	assert_false(none.running);
+	gr_writeback_stop(&none);
+	char path[256];
+	snprintf(path, sizeof path, "%s/wb", tmpdir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	int ro = open(path, O_RDONLY);
+	assert_true(ro >= 0);
+	gr_writeback wb;
+	gr_writeback_start(&wb, ro);
+	assert_true(wb.running);
+	static char block[65536];
+	for (int i = 0; i < 128; i++) {
+		memset(block, 'a' + i % 26, sizeof block);
+		assert_int_equal(gr_write_all(fd, block, sizeof block), 0);
+		if (i % 32 == 0)
+			usleep(2000); /* let it run a few rounds */
+	}
+	gr_writeback_stop(&wb);
+	assert_false(wb.running);
+	errno = 0;
+	assert_int_equal(fcntl(ro, F_GETFD), -1);
+	assert_int_equal(errno, EBADF);
+	gr_writeback_stop(&wb); /* again: nothing */
+	assert_int_equal(fsync(fd), 0);
+	close(fd);
+	gr_buf got = GR_BUF_INIT;
+	assert_int_equal(gr_read_file(path, 16u << 20, &got), 0);
+	assert_int_equal(got.len, 128 * sizeof block);
+	for (int i = 0; i < 128; i++)
+		assert_true(got.ptr[(size_t)i * sizeof block] == 'a' + i % 26 &&
+			    got.ptr[(size_t)i * sizeof block + sizeof block - 1] == 'a' + i % 26);
+	gr_buf_free(&got);
+}
+
 /* ---- errors ---- */
 
 static void test_error_wrap(void **state)
@@ -774,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_write_file_atomic),
 		cmocka_unit_test(test_fs_misc),
+		cmocka_unit_test(test_writeback),
 		cmocka_unit_test(test_error_wrap),
 		cmocka_unit_test(test_error_thread_local),
 		cmocka_unit_test(test_pool_inline),

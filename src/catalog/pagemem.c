@@ -132,9 +132,17 @@ static void pm_shutdown(void *ctx)
 	pm.sys.xShutdown(pm.sys.pAppData);
 }
 
+static sqlite3_mem_methods mine = {pm_malloc, pm_free, pm_realloc, pm_size, pm_roundup, pm_init, pm_shutdown, NULL};
+
 static void setup(void)
 {
-#ifndef PAGEMEM_OFF
+#ifdef PAGEMEM_OFF
+	bool off = true;
+#else
+	bool off = false;
+#endif
+	if (off)
+		return;
 	if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &pm.sys) != SQLITE_OK)
 		return; /* SQLite is initialised already: it keeps its allocator */
 	char *m = mmap(NULL, ARENA_BYTES + HUGE_PAGE, PROT_READ | PROT_WRITE,
@@ -143,8 +151,6 @@ static void setup(void)
 		return;
 	char *base = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
 	madvise(base, ARENA_BYTES, MADV_HUGEPAGE); /* advice: without it, slots still work */
-	static sqlite3_mem_methods mine = {pm_malloc, pm_free, pm_realloc, pm_size, pm_roundup,
-					   pm_init, pm_shutdown, NULL};
 	pm.base = pm.bump = base;
 	pm.end = base + ARENA_BYTES;
 	/* no bulk allocation per connection: every cache line is its own
@@ -157,7 +163,6 @@ static void setup(void)
 		return;
 	}
 	pm.on = true;
-#endif
 }
 
 void gr_sqlite_memory_setup(void)

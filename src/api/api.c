@@ -1205,17 +1205,119 @@ static char *declared_license(gr_hub *h, const gr_version_info *v)
 	return lic;
 }
 
+int gr_api_license_rows(gr_hub *h, const gr_version_info *v, gr_license_rows *out)
+{
+	memset(out, 0, sizeof *out);
+	gr_query *q = NULL;
+	size_t cap = 0;
+	int rc = gr_hub_query_open(h, v, NULL, &q);
+	if (!rc)
+		rc = gr_query_prepare(q, "SELECT license, source, count(*), sum(len), max(source_license), "
+					 "group_concat(DISTINCT domain) FROM records "
+					 "GROUP BY license, source ORDER BY license IS NULL DESC, license, 3 DESC, source");
+	while (!rc && (rc = gr_query_step(q)) > 0) {
+		if ((rc = gr_array_reserve(&out->rows, &cap, out->n, sizeof *out->rows)))
+			break;
+		gr_license_row *r = &out->rows[out->n++];
+		memset(r, 0, sizeof *r);
+		char **cols[] = {&r->license, &r->source, NULL, NULL, &r->source_license, &r->domains};
+		for (int i = 0; i < 6 && !rc; i++) {
+			if (!cols[i] || gr_query_col_type(q, i) == GR_QV_NULL)
+				continue;
+			size_t n;
+			const char *t = gr_query_col_text(q, i, &n);
+			if (!(*cols[i] = gr_strndup(t, n)))
+				rc = GR_ENOMEM;
+		}
+		r->records = (uint64_t)gr_query_col_int(q, 2);
+		r->bytes = (uint64_t)gr_query_col_int(q, 3);
+	}
+	gr_query_free(q);
+	if (rc > 0)
+		rc = 0;
+	if (rc)
+		gr_license_rows_free(out);
+	return rc;
+}
+
+void gr_license_rows_free(gr_license_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->rows[i].license);
+		free(r->rows[i].source);
+		free(r->rows[i].source_license);
+		free(r->rows[i].domains);
+	}
+	free(r->rows);
+	memset(r, 0, sizeof *r);
+}
+
+/* One licence's records and bytes, summed over its sources. */
+typedef struct {
+	const char *license;
+	uint64_t records, bytes;
+	size_t order;
+} lic_total;
+
+static int lic_total_cmp(const void *a, const void *b)
+{
+	const lic_total *x = a, *y = b;
+	if (x->records != y->records)
+		return x->records > y->records ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* rows' licences, most records first (rows come grouped by licence) */
+static lic_total *lic_totals(const gr_license_rows *rows, size_t *n_out)
+{
+	lic_total *t = calloc(rows->n ? rows->n : 1, sizeof *t);
+	size_t n = 0;
+	for (size_t i = 0; t && i < rows->n; i++) {
+		const gr_license_row *r = &rows->rows[i];
+		bool same = n && (t[n - 1].license == r->license ||
+				  (t[n - 1].license && r->license && !strcmp(t[n - 1].license, r->license)));
+		if (!same) {
+			t[n] = (lic_total){r->license, 0, 0, n};
+			n++;
+		}
+		t[n - 1].records += r->records;
+		t[n - 1].bytes += r->bytes;
+	}
+	if (t)
+		qsort(t, n, sizeof *t, lic_total_cmp);
+	*n_out = n;
+	return t;
+}
+
 int gr_api_license_check(gr_hub *h, const char *spec, const char *use_name, cJSON **out)
+{
+	*out = NULL;
+	gr_version_info v;
+	int rc = gr_hub_resolve(h, spec, &v);
+	if (rc)
+		return rc;
+	gr_license_rows rows;
+	if (!(rc = gr_api_license_rows(h, &v, &rows))) {
+		rc = gr_api_license_check_rows(h, &v, &rows, use_name, out);
+		gr_license_rows_free(&rows);
+	}
+	gr_version_info_release(&v);
+	return rc;
+}
+
+int gr_api_license_check_rows(gr_hub *h, const gr_version_info *vp, const gr_license_rows *rows, const char *use_name,
+			      cJSON **out)
 {
 	*out = NULL;
 	gr_spdx_use use;
 	if (gr_spdx_use_parse(use_name ? use_name : "", &use))
 		return gr_error_set(GR_EINVAL, "--use is commercial, research or academic");
-	gr_version_info v;
-	int rc = gr_hub_resolve(h, spec, &v);
-	if (rc)
-		return rc;
-	gr_query *q = NULL;
+	const gr_version_info v = *vp;
+	int rc = 0;
+	size_t nt = 0;
+	lic_total *totals = lic_totals(rows, &nt);
+	if (!totals)
+		return gr_error_set(GR_ENOMEM, "out of memory");
 	cJSON *o = cJSON_CreateObject(), *lics = NULL;
 	char *declared = declared_license(h, &v);
 	struct {
@@ -1224,18 +1326,15 @@ int gr_api_license_check(gr_hub *h, const char *spec, const char *use_name, cJSO
 	} parsed[256];
 	int np = 0;
 	uint64_t bad_records = 0, bad_bytes = 0, unknown = 0;
-	if ((rc = gr_hub_query_open(h, &v, NULL, &q)) ||
-	    (rc = gr_query_prepare(q, "SELECT license, count(*), sum(len) FROM records GROUP BY license ORDER BY 2 DESC")))
-		goto out;
 	char name[GR_DATASET_NAME_MAX + 16];
 	snprintf(name, sizeof name, "%s@v%d", v.dataset, v.num);
 	cJSON_AddStringToObject(o, "version", name);
 	cJSON_AddStringToObject(o, "use", gr_spdx_use_name(use));
 	lics = cJSON_AddArrayToObject(o, "licenses");
-	while ((rc = gr_query_step(q)) > 0) {
-		size_t n;
-		const char *t = gr_query_col_type(q, 0) == GR_QV_NULL ? NULL : gr_query_col_text(q, 0, &n);
-		uint64_t cnt = (uint64_t)gr_query_col_int(q, 1), bytes = (uint64_t)gr_query_col_int(q, 2);
+	for (size_t ti = 0; ti < nt; ti++) {
+		const char *t = totals[ti].license;
+		size_t n = t ? strlen(t) : 0;
+		uint64_t cnt = totals[ti].records, bytes = totals[ti].bytes;
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddItemToObject(e, "license", str_or_null(t));
 		cJSON_AddNumberToObject(e, "records", (double)cnt);
@@ -1272,9 +1371,6 @@ int gr_api_license_check(gr_hub *h, const char *spec, const char *use_name, cJSO
 		}
 		cJSON_AddItemToArray(lics, e);
 	}
-	if (rc < 0)
-		goto out;
-	rc = 0;
 	/* conflicts between the inputs (an adapted dataset: filtered, mixed) */
 	cJSON *conf = cJSON_AddArrayToObject(o, "conflicts");
 	gr_buf why = GR_BUF_INIT;
@@ -1318,16 +1414,12 @@ int gr_api_license_check(gr_hub *h, const char *spec, const char *use_name, cJSO
 	cJSON_AddNumberToObject(o, "records_without_license", (double)unknown);
 	cJSON_AddBoolToObject(o, "allowed", bad_records == 0 && cJSON_GetArraySize(conf) == 0);
 	rc = done(o, out);
-	o = NULL;
-out:
 	for (int i = 0; i < np; i++) {
 		gr_spdx_free(parsed[i].e);
 		free(parsed[i].text);
 	}
-	cJSON_Delete(o);
-	gr_query_free(q);
+	free(totals);
 	free(declared);
-	gr_version_info_release(&v);
 	return rc;
 }
 
@@ -1337,44 +1429,53 @@ int gr_api_notice(gr_hub *h, const char *spec, gr_buf *out)
 	int rc = gr_hub_resolve(h, spec, &v);
 	if (rc)
 		return rc;
-	gr_query *q = NULL;
+	gr_license_rows rows;
+	if (!(rc = gr_api_license_rows(h, &v, &rows))) {
+		rc = gr_api_notice_rows(&v, &rows, out);
+		gr_license_rows_free(&rows);
+	}
+	gr_version_info_release(&v);
+	return rc;
+}
+
+int gr_api_notice_rows(const gr_version_info *v, const gr_license_rows *rows, gr_buf *out)
+{
 	char now[32];
 	gr_time_iso(now, gr_time_now());
-	rc = gr_buf_printf(out,
-			   "NOTICE for %s@v%d (%llu records), written by Granary on %.10s\n\n"
-			   "The records come from the sources below, grouped by licence. A record is under the licence\n"
-			   "named on its page or in its input, else under its source's. Licences that require it are\n"
-			   "to be credited as listed; \"no licence known\" clears no use.\n",
-			   v.dataset, v.num, (unsigned long long)v.records, now);
-	if (!rc && !(rc = gr_hub_query_open(h, &v, NULL, &q)))
-		rc = gr_query_prepare(q, "SELECT license, source, count(*), group_concat(DISTINCT domain) FROM records "
-					 "GROUP BY license, source ORDER BY license IS NULL, license, 3 DESC");
-	char last[512] = "\x01";
-	while (!rc && (rc = gr_query_step(q)) > 0) {
-		size_t n, sn, dn;
-		const char *lic = gr_query_col_type(q, 0) == GR_QV_NULL ? NULL : gr_query_col_text(q, 0, &n);
-		const char *src = gr_query_col_type(q, 1) == GR_QV_NULL ? "(no source)" : gr_query_col_text(q, 1, &sn);
-		const char *dom = gr_query_col_type(q, 3) == GR_QV_NULL ? NULL : gr_query_col_text(q, 3, &dn);
-		if (strcmp(last, lic ? lic : "")) {
-			snprintf(last, sizeof last, "%s", lic ? lic : "");
-			unsigned duties = 0;
-			gr_spdx_expr *x = NULL;
-			if (lic && !gr_spdx_parse(&x, lic, n, GR_SPDX_ALLOW_UNKNOWN))
-				duties = gr_spdx_expr_class(x).duties;
-			gr_error_clear();
-			gr_spdx_free(x);
-			rc = gr_buf_printf(out, "\nLicence: %s%s%s\n", lic ? lic : "no licence known",
-					   duties & GR_SPDX_ATTRIBUTION ? " (attribution required)" : "",
-					   duties & GR_SPDX_SHARE_ALIKE ? " (share alike)" : "");
+	int rc = gr_buf_printf(out,
+			       "NOTICE for %s@v%d (%llu records), written by Granary on %.10s\n\n"
+			       "The records come from the sources below, grouped by licence. A record is under the licence\n"
+			       "named on its page or in its input, else under its source's. Licences that require it are\n"
+			       "to be credited as listed; \"no licence known\" clears no use.\n",
+			       v->dataset, v->num, (unsigned long long)v->records, now);
+	/* named licences first, then the records with none */
+	for (int pass = 0; pass < 2 && !rc; pass++) {
+		const gr_license_row *prev = NULL;
+		for (size_t i = 0; i < rows->n && !rc; i++) {
+			const gr_license_row *r = &rows->rows[i];
+			if ((r->license == NULL) != (pass == 1))
+				continue;
+			const char *lic = r->license;
+			bool first = !prev || (lic && strcmp(prev->license, lic));
+			prev = r;
+			if (first) {
+				unsigned duties = 0;
+				gr_spdx_expr *x = NULL;
+				if (lic && !gr_spdx_parse(&x, lic, strlen(lic), GR_SPDX_ALLOW_UNKNOWN))
+					duties = gr_spdx_expr_class(x).duties;
+				gr_error_clear();
+				gr_spdx_free(x);
+				rc = gr_buf_printf(out, "\nLicence: %s%s%s\n", lic ? lic : "no licence known",
+						   duties & GR_SPDX_ATTRIBUTION ? " (attribution required)" : "",
+						   duties & GR_SPDX_SHARE_ALIKE ? " (share alike)" : "");
+			}
+			size_t dn = r->domains ? strlen(r->domains) : 0;
+			if (!rc)
+				rc = gr_buf_printf(out, "  %s: %llu records%s%.300s%s\n", r->source ? r->source : "(no source)",
+						   (unsigned long long)r->records, r->domains ? " from " : "",
+						   r->domains ? r->domains : "", dn > 300 ? ", ..." : "");
 		}
-		if (!rc)
-			rc = gr_buf_printf(out, "  %s: %lld records%s%.300s%s\n", src, (long long)gr_query_col_int(q, 2),
-					   dom ? " from " : "", dom ? dom : "", dom && dn > 300 ? ", ..." : "");
 	}
-	if (rc > 0)
-		rc = 0;
-	gr_query_free(q);
-	gr_version_info_release(&v);
 	return rc;
 }
 

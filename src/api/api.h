@@ -113,6 +113,29 @@ int gr_api_license_check(gr_hub *h, const char *spec, const char *use, cJSON **o
  * they come from and which licences require attribution. */
 int gr_api_notice(gr_hub *h, const char *spec, gr_buf *out);
 
+/* A version's records grouped by (licence, source), read in one pass over
+ * them: what the licence check, the NOTICE and the documentation's facts are
+ * made of, so that an audit, which needs all three, reads them once. Rows
+ * are ordered by licence (none first), then records, most first. */
+typedef struct {
+	char *license;        /* NULL: no licence known */
+	char *source;         /* NULL: no source */
+	char *source_license; /* the source's own licence, if set */
+	char *domains;        /* the distinct domains, comma-separated (NULL: none) */
+	uint64_t records, bytes;
+} gr_license_row;
+typedef struct {
+	gr_license_row *rows;
+	size_t n;
+} gr_license_rows;
+int gr_api_license_rows(gr_hub *h, const gr_version_info *v, gr_license_rows *out);
+void gr_license_rows_free(gr_license_rows *r);
+/* gr_api_license_check, gr_api_notice and gr_api_doc_facts from rows read before. */
+int gr_api_license_check_rows(gr_hub *h, const gr_version_info *v, const gr_license_rows *rows, const char *use,
+			      cJSON **out);
+int gr_api_notice_rows(const gr_version_info *v, const gr_license_rows *rows, gr_buf *out);
+int gr_api_doc_facts_rows(gr_hub *h, const gr_version_info *v, const gr_license_rows *rows, cJSON **out);
+
 /* ---- membership ---- */
 /* Is this document in spec? One of url, hash_hex (content), text[0..tn) (exact by content hash,
  * and near: estimated Jaccard >= threshold, 0 for 0.72, against the records' stored MinHash

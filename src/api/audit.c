@@ -366,11 +366,20 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	if ((rc = lineage(h, &v, cJSON_AddArrayToObject(prov, "lineage"))))
 		goto out;
 	cJSON *facts = NULL, *val = NULL, *S = NULL;
-	if ((rc = gr_api_doc_facts(h, &v, &facts)))
+	/* the records by licence and source, read once for the facts, the
+	 * licence check and the NOTICE */
+	gr_license_rows lrows;
+	if ((rc = gr_api_license_rows(h, &v, &lrows)))
 		goto out;
+	rc = gr_api_doc_facts_rows(h, &v, &lrows, &facts);
+	if (rc) {
+		gr_license_rows_free(&lrows);
+		goto out;
+	}
 	/* the documentation's validation, while the facts are whole */
 	if ((rc = gr_api_doc_validation(h, &v, facts, &val))) {
 		cJSON_Delete(facts);
+		gr_license_rows_free(&lrows);
 		goto out;
 	}
 	{
@@ -390,8 +399,9 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	cJSON_AddItemToObject(o, "documentation", val);
 
 	/* licences */
-	if ((rc = gr_api_license_check(h, spec, use, &lic))) {
+	if ((rc = gr_api_license_check_rows(h, &v, &lrows, use, &lic))) {
 		cJSON_Delete(facts);
+		gr_license_rows_free(&lrows);
 		goto out;
 	}
 	bool allowed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lic, "allowed"));
@@ -407,7 +417,9 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 	{
 		/* the attributions an export's NOTICE file carries */
 		gr_buf notice = GR_BUF_INIT;
-		if ((rc = gr_api_notice(h, spec, &notice))) {
+		rc = gr_api_notice_rows(&v, &lrows, &notice);
+		gr_license_rows_free(&lrows);
+		if (rc) {
 			gr_buf_free(&notice);
 			cJSON_Delete(facts);
 			goto out;

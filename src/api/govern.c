@@ -38,6 +38,38 @@ static int facts_map(gr_hub *h, const gr_version_info *v, const char *sql, cJSON
 
 int gr_api_doc_facts(gr_hub *h, const gr_version_info *v, cJSON **out)
 {
+	gr_license_rows rows;
+	int rc = gr_api_license_rows(h, v, &rows);
+	if (!rc) {
+		rc = gr_api_doc_facts_rows(h, v, &rows, out);
+		gr_license_rows_free(&rows);
+	}
+	return rc;
+}
+
+/* max() over text as SQLite takes it (NULL below any text) */
+static const char *text_max(const char *a, const char *b)
+{
+	return !a ? b : !b ? a : strcmp(a, b) >= 0 ? a : b;
+}
+
+typedef struct {
+	const char *name, *license;
+	uint64_t records;
+} src_total;
+
+static int src_total_cmp(const void *a, const void *b)
+{
+	const src_total *x = a, *y = b;
+	if (x->records != y->records)
+		return x->records > y->records ? -1 : 1;
+	if (!x->name || !y->name)
+		return !x->name - !y->name;
+	return strcmp(x->name, y->name);
+}
+
+int gr_api_doc_facts_rows(gr_hub *h, const gr_version_info *v, const gr_license_rows *rows, cJSON **out)
+{
 	cJSON *f = cJSON_CreateObject();
 	char name[GR_DATASET_NAME_MAX + 16];
 	snprintf(name, sizeof name, "%s@v%d", v->dataset, v->num);
@@ -47,27 +79,43 @@ int gr_api_doc_facts(gr_hub *h, const gr_version_info *v, cJSON **out)
 	cJSON_AddNumberToObject(f, "bytes", (double)v->bytes);
 	cJSON_AddStringToObject(f, "created", v->created);
 	int rc = 0;
-	/* sources with their records and licence */
-	gr_query *q = NULL;
+	/* sources with their records and licence, and the records per licence,
+	 * from the (licence, source) groups */
+	src_total *st = calloc(rows->n ? rows->n : 1, sizeof *st);
+	if (!st) {
+		cJSON_Delete(f);
+		return gr_error_set(GR_ENOMEM, "out of memory");
+	}
+	size_t ns = 0;
+	cJSON *lics = cJSON_CreateObject();
+	for (size_t i = 0; i < rows->n; i++) {
+		const gr_license_row *r = &rows->rows[i];
+		size_t k = 0;
+		while (k < ns && !(st[k].name == r->source || (st[k].name && r->source && !strcmp(st[k].name, r->source))))
+			k++;
+		if (k == ns)
+			st[ns++] = (src_total){r->source, NULL, 0};
+		st[k].records += r->records;
+		st[k].license = text_max(st[k].license, r->source_license);
+		const char *key = r->license ? r->license : "unknown";
+		cJSON *c = cJSON_GetObjectItemCaseSensitive(lics, key);
+		if (c)
+			cJSON_SetNumberHelper(c, c->valuedouble + (double)r->records);
+		else
+			cJSON_AddNumberToObject(lics, key, (double)r->records);
+	}
+	qsort(st, ns, sizeof *st, src_total_cmp);
 	cJSON *src = cJSON_AddArrayToObject(f, "sources");
-	if (!(rc = gr_hub_query_open(h, v, NULL, &q)) &&
-	    !(rc = gr_query_prepare(q, "SELECT source, count(*), max(source_license) FROM records GROUP BY source ORDER BY 2 DESC")))
-		while ((rc = gr_query_step(q)) > 0) {
-			size_t n;
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddStringToObject(e, "name",
-						gr_query_col_type(q, 0) == GR_QV_NULL ? "unknown" : gr_query_col_text(q, 0, &n));
-			cJSON_AddNumberToObject(e, "records", (double)gr_query_col_int(q, 1));
-			if (gr_query_col_type(q, 2) != GR_QV_NULL)
-				cJSON_AddStringToObject(e, "license", gr_query_col_text(q, 2, &n));
-			cJSON_AddItemToArray(src, e);
-		}
-	gr_query_free(q);
-	if (rc > 0)
-		rc = 0;
-	if (!rc)
-		rc = facts_map(h, v, "SELECT license, count(*) FROM records GROUP BY license",
-			       cJSON_AddObjectToObject(f, "licenses"));
+	for (size_t k = 0; k < ns; k++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", st[k].name ? st[k].name : "unknown");
+		cJSON_AddNumberToObject(e, "records", (double)st[k].records);
+		if (st[k].license)
+			cJSON_AddStringToObject(e, "license", st[k].license);
+		cJSON_AddItemToArray(src, e);
+	}
+	free(st);
+	cJSON_AddItemToObject(f, "licenses", lics);
 	if (!rc)
 		rc = facts_map(h, v, "SELECT lang, count(*) FROM records GROUP BY lang", cJSON_AddObjectToObject(f, "languages"));
 	if (!rc) {

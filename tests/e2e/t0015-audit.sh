@@ -48,6 +48,23 @@ expect_eq "licences: records without a licence" "$(jv records_without_license a.
 expect_in a.json '"license":"CC-BY-NC-4.0","records":2' "licences: the NC records"
 expect_in a.json 'Licence: CC-BY-4.0 (attribution required)' "licences: the NOTICE attributions, CC-BY credited"
 expect_in a.json 'Licence: no licence known' "licences: the NOTICE names the records without a licence"
+# the audit reads the records by licence and source once for its facts, its
+# licence check and its NOTICE: each must say what its own command says
+expect_rc 9 "$G" --json license check d --use commercial
+cp out lc.json
+expect_rc 0 "$G" export d -o ex.jsonl
+python3 - a.json lc.json ex.jsonl.NOTICE <<'PY' >cmp.out
+import json, sys
+a = json.load(open(sys.argv[1]))["licenses"]
+lc = json.load(open(sys.argv[2]))
+notice = open(sys.argv[3]).read()
+same = [k for k in ("licenses", "records_not_allowed", "records_without_license", "conflicts", "allowed") if a[k] == lc[k]]
+print("licence check:", len(same), "of 5 keys the same")
+# the first line names the day it was written
+print("notice:", "same" if a["notice"].split("\n", 1)[1] == notice.split("\n", 1)[1] else "differs")
+PY
+expect_in cmp.out 'licence check: 5 of 5 keys the same' "the audit's licences are those of license check"
+expect_in cmp.out 'notice: same' "the audit's NOTICE is the one an export writes"
 # consent
 expect_eq "consent: records matching an applied removal" "$(jv records_matching_removals a.json)" 0
 expect_eq "consent: records a pending request covers" "$(jv records_matching_pending_requests a.json)" 1

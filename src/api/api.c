@@ -1292,6 +1292,9 @@ static lic_total *lic_totals(const gr_license_rows *rows, size_t *n_out)
 int gr_api_license_check(gr_hub *h, const char *spec, const char *use_name, cJSON **out)
 {
 	*out = NULL;
+	gr_spdx_use use;
+	if (gr_spdx_use_parse(use_name ? use_name : "", &use)) /* before reading anything */
+		return gr_error_set(GR_EINVAL, "--use is commercial, research or academic");
 	gr_version_info v;
 	int rc = gr_hub_resolve(h, spec, &v);
 	if (rc)

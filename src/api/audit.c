@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "dedup/minhash.h"
 #include "govern/consent.h"
+#include "govern/spdx.h"
 #include "query/query.h"
 
 /* Every row of a query into arr as objects with these keys. */
@@ -346,6 +347,9 @@ static int req_one(const gr_request *r, void *ctx)
 int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 {
 	*out = NULL;
+	gr_spdx_use u;
+	if (gr_spdx_use_parse(use ? use : "", &u)) /* before a pass over the records */
+		return gr_error_set(GR_EINVAL, "--use is commercial, research or academic");
 	gr_version_info v;
 	int rc = gr_hub_resolve(h, spec, &v);
 	if (rc)

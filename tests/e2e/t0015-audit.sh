@@ -33,6 +33,11 @@ expect_in out '"optout_flagged":2' "the crawl: two pages flagged (noai, TDM rese
 expect_rc 0 "$G" consent add --url https://gone.example/1 --apply
 expect_rc 0 "$G" consent add --url https://pending.example/1 --received 2026-01-01 --deadline 2026-01-31
 
+# an unknown use is refused before anything is read
+expect_rc 6 "$G" audit d --use everything
+expect_in err "--use is commercial, research or academic" "audit: an unknown use is named"
+expect_rc 6 "$G" license check d --use everything
+expect_in err "--use is commercial, research or academic" "license check: an unknown use is named"
 expect_rc 9 "$G" --json audit d --use commercial
 cp out a.json
 expect_in a.json '"format":"granary-audit/1"' "the report names its format"

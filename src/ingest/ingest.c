@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1058,11 +1059,29 @@ static int feeder_add_keep(feeder *f, const doc *d)
 	return 0;
 }
 
-/* A capture: its block as the text to work on, its metadata left open for
- * the worker to complete, and the WARC fields the commit stage stores. */
-static int feeder_add_raw(feeder *f, const doc *d, int kind, const char *meta, size_t meta_len,
-			  const gr_warc_record *rec)
+/* The open metadata must stay the last thing in the arena (attach_metadata);
+ * grown first, as the copy comes from the arena itself. */
+static int meta_to_end(block *b, prec *r)
 {
+	int rc = gr_buf_grow(&b->arena, r->meta_len + 1);
+	if (rc)
+		return rc;
+	size_t off = b->arena.len;
+	memcpy(b->arena.ptr + off, b->arena.ptr + r->meta, r->meta_len);
+	b->arena.len += r->meta_len;
+	b->arena.ptr[b->arena.len] = '\0';
+	r->meta = off;
+	return 0;
+}
+
+/* A document the worker finishes like a web capture (warc_doc): its text to
+ * work on, its metadata left open, and its web fields, which the caller
+ * fills (all NONE here). *b_out, *r_out, *w_out: where it went; *w_out is
+ * NULL when the document was added as an error instead. */
+static int feeder_add_web(feeder *f, const doc *d, int kind, const char *meta, size_t meta_len, block **b_out,
+			  prec **r_out, struct webinfo **w_out)
+{
+	*w_out = NULL;
 	block *b = NULL;
 	int rc = feeder_block(f, &b);
 	if (rc)
@@ -1082,8 +1101,49 @@ static int feeder_add_raw(feeder *f, const doc *d, int kind, const char *meta, s
 	r->web = b->nweb;
 	struct webinfo *w = &b->webs[b->nweb++];
 	memset(w, 0, sizeof *w);
-	w->refers_to = w->digest = w->media_type = w->lang = w->tdm_policy = w->license = w->license_url = w->charset =
-		NONE;
+	w->warc_id = w->refers_to = w->digest = w->media_type = w->lang = w->tdm_policy = w->license =
+		w->license_url = w->charset = NONE;
+	*b_out = b;
+	*r_out = r;
+	*w_out = w;
+	return 0;
+}
+
+/* A plain HTML file (a page a mirroring crawler saved): extracted like a
+ * WARC capture's payload, with its <meta> opt-out and licence signals. */
+static int feeder_add_html(feeder *f, const doc *d, const char *path)
+{
+	block *b;
+	prec *r;
+	struct webinfo *w;
+	/* the metadata stays open for the worker: {"path":"..." */
+	gr_buf m = GR_BUF_INIT;
+	int rc = gr_buf_puts(&m, "{\"path\":") || gr_buf_put_json_str(&m, path, strlen(path)) ? GR_ENOMEM : 0;
+	if (!rc)
+		rc = feeder_add_web(f, d, DOC_WARC_BLOCK, m.ptr, m.len, &b, &r, &w);
+	gr_buf_free(&m);
+	if (rc || !w)
+		return rc;
+	w->media_type = arena_cstr(b, "text/html", 9);
+	f->c->st->captures++; /* a saved page: its opt-out signals are counted like a capture's */
+	if ((rc = meta_to_end(b, r)))
+		return rc;
+	if (b->in.len >= GR_INGEST_BLOCK || b->n >= 65536)
+		feeder_submit(f);
+	return 0;
+}
+
+/* A capture: its block as the text to work on, its metadata left open for
+ * the worker to complete, and the WARC fields the commit stage stores. */
+static int feeder_add_raw(feeder *f, const doc *d, int kind, const char *meta, size_t meta_len,
+			  const gr_warc_record *rec)
+{
+	block *b;
+	prec *r;
+	struct webinfo *w;
+	int rc = feeder_add_web(f, d, kind, meta, meta_len, &b, &r, &w);
+	if (rc || !w)
+		return rc;
 	if (rec->payload_digest.ptr)
 		w->digest = arena_cstr(b, rec->payload_digest.ptr, rec->payload_digest.len);
 	w->warc_id = arena_cstr(b, rec->record_id.ptr, rec->record_id.len);
@@ -1109,16 +1169,7 @@ static int feeder_add_raw(feeder *f, const doc *d, int kind, const char *meta, s
 			w->charset = arena_cstr(b, cs, cl);
 		}
 	}
-	/* the open metadata must stay the last thing in the arena (attach_metadata);
-	 * grown first, as the copy comes from the arena itself */
-	if ((rc = gr_buf_grow(&b->arena, r->meta_len + 1)))
-		return rc;
-	size_t off = b->arena.len;
-	memcpy(b->arena.ptr + off, b->arena.ptr + r->meta, r->meta_len);
-	b->arena.len += r->meta_len;
-	b->arena.ptr[b->arena.len] = '\0';
-	r->meta = off;
-	return 0;
+	return meta_to_end(b, r);
 }
 
 /* JSON Lines found inside an archive: their lines go through the JSON Lines
@@ -1217,7 +1268,24 @@ static gr_format detect_format(const uint8_t *p, size_t n)
 
 /* ---- plain text: the whole file is one record ---- */
 
-static int ingest_text(feeder *f, gr_input *in, const char *where)
+/* An HTML page: by its name (.html, .htm, .xhtml), else by how it starts
+ * (<!DOCTYPE html or <html, after blanks, any case). */
+static bool html_file(const char *path, const char *t, size_t n)
+{
+	const char *dot = path ? strrchr(path, '.') : NULL;
+	if (dot && !strchr(dot, '/') &&
+	    (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".xhtml")))
+		return true;
+	size_t i = 0;
+	if (n >= 3 && !memcmp(t, "\xef\xbb\xbf", 3))
+		i = 3; /* a byte order mark */
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n'))
+		i++;
+	return (n - i >= 14 && !strncasecmp(t + i, "<!doctype html", 14)) ||
+	       (n - i >= 5 && !strncasecmp(t + i, "<html", 5) && (n - i == 5 || (t[i + 5] && strchr(" \t\r\n>", t[i + 5]))));
+}
+
+static int ingest_text(feeder *f, gr_input *in, const char *path, const char *where)
 {
 	gr_buf t = GR_BUF_INIT;
 	int rc = 0;
@@ -1240,6 +1308,11 @@ static int ingest_text(feeder *f, gr_input *in, const char *where)
 	doc d = {.text = t.ptr ? t.ptr : "", .len = t.len, .where = where, .owned = t.len};
 	if (rc == 1)
 		d.err = "text longer than the 64 MiB limit";
+	if (!d.err && html_file(path, d.text, d.len)) {
+		rc = feeder_add_html(f, &d, where ? where : path);
+		gr_buf_free(&t);
+		return rc;
+	}
 	char meta[4200];
 	if (where) {
 		gr_buf m = GR_BUF_INIT;
@@ -2072,7 +2145,7 @@ static int ingest_file(committer *c, gr_pool *pool, block *blocks, const char *p
 	} else {
 		feeder f = {.c = c, .pool = pool, .blocks = blocks, .o = o, .prog = prog, .consumed = &in.consumed};
 		if (fmt == GR_FORMAT_TEXT)
-			rc = ingest_text(&f, &in, rel);
+			rc = ingest_text(&f, &in, path, rel);
 		else if (fmt == GR_FORMAT_ARCHIVE || fmt == GR_FORMAT_WEBDATASET)
 			rc = ingest_archive(&f, path, &in.consumed);
 		else if (fmt == GR_FORMAT_WARC)

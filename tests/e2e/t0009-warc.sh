@@ -5,7 +5,8 @@
 # response shares >= 90% of its words with Common Crawl's own WET text; a
 # site served locally with tdm-reservation (header and <meta>), robots noai
 # and a CC licence, crawled by wget into a WARC, is dropped / flagged as the
-# options say, and the signals are queryable in the catalog.
+# options say, and the signals are queryable in the catalog; the same site as
+# the plain files wget --mirror saved: each page extracted like a capture.
 . "$TESTDIR/e2e/lib.sh"
 EXPECT_IN_WIDTH=200
 expect_rc 0 "$G" init
@@ -119,5 +120,24 @@ sed 's/^/     | /' signals.txt
 expect_in signals.txt "$(printf '0\t\t1\t1\tCC-BY-SA-4.0\ten\t')" "noai, noimageai, the CC licence as SPDX and the language are recorded"
 expect_in signals.txt "$(printf '1\thttps://example.org/policy.json\t0\t0\t\t\t')" "the header's TDM reservation and policy are recorded"
 expect_in signals.txt "$(printf '1\t\t0\t0\t\t\t')" "the meta tag's TDM reservation is recorded"
+
+echo "== the same site as the files wget --mirror saved (no WARC): pages extracted like captures"
+mirror=site/127.0.0.1:$(cat port)
+expect_eq "wget saved the four pages" "$(ls "$mirror" | sort | tr '\n' ' ')" "cc.html index.html meta.html reserved.html "
+printf 'A note beside the pages, <b>kept as it is</b>.\n' >"$mirror/notes.txt"
+expect_rc 0 "$G" --json ingest pages "$mirror"
+expect_in out '"captures":4,"optout_dropped":1' "the page with a TDM <meta> is dropped (the header-reserved one cannot say so as a file)"
+expect_eq "records: three pages and the note" "$(json_num input_records out)" 4
+"$G" export pages -o pages.jsonl >/dev/null
+expect_not_in pages.jsonl "Reserved by a meta tag" "the reserved page is not in the hub"
+expect_not_in pages.jsonl '<p>' "no markup left in the pages' texts"
+expect_in pages.jsonl '"text":"Anyone may mine this page.' "a page's text is what it shows"
+expect_in pages.jsonl '"path":"index.html","content_type":"text/html","title":"Open"' "its path, type and title are kept"
+expect_in pages.jsonl 'kept as it is</b>' "a text file beside them stays as it is"
+"$TOOLS/sqlexec" .granary/catalog.db "SELECT w.noai, w.noimageai, coalesce(w.license,''), coalesce(w.lang,''), json_extract(r.meta, '$.path') FROM record_web w JOIN records r ON r.id = w.record WHERE json_extract(r.meta, '$.path') = 'cc.html'" >pagesig.txt
+expect_eq "the mirrored page's noai, noimageai, licence and language are recorded" "$(cat pagesig.txt)" "$(printf '1\t1\tCC-BY-SA-4.0\ten\tcc.html')"
+expect_rc 9 "$G" --json license check pages --use commercial
+expect_in out '"license":"CC-BY-SA-4.0","records":1' "the page's licence link is its record's licence"
+expect_in out '"records_without_license":3' "the other pages and the note have none"
 expect_rc 0 "$G" verify
 finish

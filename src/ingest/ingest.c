@@ -1111,17 +1111,13 @@ static int feeder_add_web(feeder *f, const doc *d, int kind, const char *meta, s
 
 /* A plain HTML file (a page a mirroring crawler saved): extracted like a
  * WARC capture's payload, with its <meta> opt-out and licence signals. */
-static int feeder_add_html(feeder *f, const doc *d, const char *path)
+static int feeder_add_html(feeder *f, const doc *d, const char *open_meta, size_t meta_len)
 {
 	block *b;
 	prec *r;
 	struct webinfo *w;
-	/* the metadata stays open for the worker: {"path":"..." */
-	gr_buf m = GR_BUF_INIT;
-	int rc = gr_buf_puts(&m, "{\"path\":") || gr_buf_put_json_str(&m, path, strlen(path)) ? GR_ENOMEM : 0;
-	if (!rc)
-		rc = feeder_add_web(f, d, DOC_WARC_BLOCK, m.ptr, m.len, &b, &r, &w);
-	gr_buf_free(&m);
+	/* the metadata stays open for the worker, which adds what the page says */
+	int rc = feeder_add_web(f, d, DOC_WARC_BLOCK, open_meta, meta_len, &b, &r, &w);
 	if (rc || !w)
 		return rc;
 	w->media_type = arena_cstr(b, "text/html", 9);
@@ -1309,7 +1305,12 @@ static int ingest_text(feeder *f, gr_input *in, const char *path, const char *wh
 	if (rc == 1)
 		d.err = "text longer than the 64 MiB limit";
 	if (!d.err && html_file(path, d.text, d.len)) {
-		rc = feeder_add_html(f, &d, where ? where : path);
+		const char *name = where ? where : path;
+		gr_buf m = GR_BUF_INIT;
+		rc = gr_buf_puts(&m, "{\"path\":") || gr_buf_put_json_str(&m, name, strlen(name)) ? GR_ENOMEM : 0;
+		if (!rc)
+			rc = feeder_add_html(f, &d, m.ptr, m.len);
+		gr_buf_free(&m);
 		gr_buf_free(&t);
 		return rc;
 	}
@@ -1639,13 +1640,18 @@ static const char *const skip_exts[] = {"jpg", "jpeg", "png", "gif", "webp", "bm
 /* A member is text when its extension says so; else, when it has none of
  * the known binary ones and is valid UTF-8 without NUL bytes, and is alone in
  * its sample or too large to be a field (.cls, .id). */
+static bool member_is_html(const member *m)
+{
+	return !strcmp(m->ext, "html") || !strcmp(m->ext, "htm") || !strcmp(m->ext, "xhtml");
+}
+
 static bool member_is_text(const sample *s, const member *m)
 {
 	if (ext_in(m->ext, text_exts))
 		return true;
 	if (ext_in(m->ext, skip_exts) || !strcmp(m->ext, "json") || !strcmp(m->ext, "jsonl") ||
-	    !strcmp(m->ext, "ndjson") || !strcmp(m->ext, "html") || !strcmp(m->ext, "htm"))
-		return false;
+	    !strcmp(m->ext, "ndjson") || member_is_html(m))
+		return false; /* HTML members are read as pages (sample_flush) */
 	return m->data.len && !memchr(m->data.ptr, 0, m->data.len) && gr_utf8_valid(m->data.ptr, m->data.len) &&
 	       (s->n == 1 || m->data.len > MEMBER_FIELD_MAX);
 }
@@ -1719,7 +1725,7 @@ static int sample_flush(feeder *f, sample *s)
 {
 	size_t ntext = 0;
 	for (size_t i = 0; i < s->n; i++)
-		ntext += member_is_text(s, &s->m[i]);
+		ntext += member_is_text(s, &s->m[i]) || member_is_html(&s->m[i]);
 	int rc = 0;
 	uint64_t owned = s->owned;
 	for (size_t i = 0; i < s->n && !rc; i++) {
@@ -1730,7 +1736,8 @@ static int sample_flush(feeder *f, sample *s)
 			owned -= owned < m->data.len ? owned : m->data.len; /* its blocks count it */
 			continue;
 		}
-		if (!member_is_text(s, m))
+		bool html = member_is_html(m);
+		if (!html && !member_is_text(s, m))
 			continue;
 		gr_buf meta = GR_BUF_INIT;
 		char where[600];
@@ -1739,7 +1746,8 @@ static int sample_flush(feeder *f, sample *s)
 			doc d = {.text = m->data.ptr ? m->data.ptr : "", .len = m->data.len, .meta = meta.ptr,
 				 .meta_len = meta.len, .where = where, .owned = owned};
 			owned = 0;
-			rc = feeder_add(f, &d);
+			/* a page: read like a capture, its metadata left open for what it says */
+			rc = html ? feeder_add_html(f, &d, meta.ptr, meta.len - 1) : feeder_add(f, &d);
 		}
 		gr_buf_free(&meta);
 	}

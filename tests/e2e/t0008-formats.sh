@@ -1,7 +1,8 @@
 # t0008-formats: inputs other than JSON Lines: a WebDataset shard, tar and zip
 # archives (plain and compressed), plain text files, a directory tree; format
 # detection by content and --format; hostile archives (path traversal names,
-# a member that decompresses past the limit) are reported and skipped.
+# a member that decompresses past the limit) are reported and skipped; HTML
+# members are read like web captures.
 . "$TESTDIR/e2e/lib.sh"
 WDS=$DATA/webdataset-testgz.tar
 EXPECT_IN_WIDTH=200
@@ -46,6 +47,23 @@ done
 for f in t.tar.gz t.tar.zst t.zip; do
 	cmp -s t.tar.ids "$f.ids" && ok "$f gives the records of t.tar" || bad "$f gives other records than t.tar"
 done
+
+echo "== HTML pages in an archive: read like web captures"
+mkdir -p pages
+cp "$DATA/whirlwind-page.html" pages/0001.html
+printf '{"source_url":"https://an.wikipedia.org/wiki/Escopete"}' >pages/0001.json
+printf '<html><head><meta name="tdm-reservation" content="1"></head><body><p>reserved-page-token-k4</p></body></html>' >pages/0002.HTML
+printf 'a note, <b>as it is</b>\n' >pages/0003.txt
+(cd pages && tar cf ../pages.tar 0001.html 0001.json 0002.HTML 0003.txt)
+expect_rc 0 "$G" --json ingest pagetar pages.tar
+expect_in out '"captures":2,"optout_dropped":1' "two pages, the TDM-reserved one (upper-case .HTML) dropped"
+expect_eq "records: the page with its JSON sidecar, and the note" "$(json_num input_records out)" 2
+"$G" export pagetar -o pagetar.jsonl >/dev/null
+expect_in pagetar.jsonl '"path":"0001.html","key":"0001","source_url":"https://an.wikipedia.org/wiki/Escopete"' "the page keeps its sample's JSON fields"
+expect_in pagetar.jsonl '"title":"Escopete - Biquipedia, a enciclopedia libre","lang":"an"' "and what the page says: title, language"
+expect_not_in pagetar.jsonl '<div' "no markup left in the page's text"
+expect_not_in pagetar.jsonl 'reserved-page-token-k4' "the reserved page is not in the hub"
+expect_in pagetar.jsonl 'as it is</b>' "a text member stays as it is"
 
 echo "== plain text, compressed, and --format"
 printf 'just some text\n' >note

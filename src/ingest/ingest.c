@@ -1305,7 +1305,10 @@ static int ingest_text(feeder *f, gr_input *in, const char *path, const char *wh
 	if (rc == 1)
 		d.err = "text longer than the 64 MiB limit";
 	if (!d.err && html_file(path, d.text, d.len)) {
-		const char *name = where ? where : path;
+		/* a file named on the command line: its name, not the path as typed,
+		 * so that the same page is the same record however it was named */
+		const char *base = strrchr(path, '/');
+		const char *name = where ? where : base ? base + 1 : path;
 		gr_buf m = GR_BUF_INIT;
 		rc = gr_buf_puts(&m, "{\"path\":") || gr_buf_put_json_str(&m, name, strlen(name)) ? GR_ENOMEM : 0;
 		if (!rc)
@@ -1640,9 +1643,23 @@ static const char *const skip_exts[] = {"jpg", "jpeg", "png", "gif", "webp", "bm
 /* A member is text when its extension says so; else, when it has none of
  * the known binary ones and is valid UTF-8 without NUL bytes, and is alone in
  * its sample or too large to be a field (.cls, .id). */
+/* An HTML page, by its last extension (wget -E writes page.php.html). */
 static bool member_is_html(const member *m)
 {
-	return !strcmp(m->ext, "html") || !strcmp(m->ext, "htm") || !strcmp(m->ext, "xhtml");
+	const char *e = strrchr(m->ext, '.');
+	e = e ? e + 1 : m->ext;
+	return !strcmp(e, "html") || !strcmp(e, "htm") || !strcmp(e, "xhtml");
+}
+
+/* Keys the capture path adds to a page's metadata (warc_doc): a sample's
+ * own fields of these names are kept as sidecar_NAME, so no key is twice. */
+static bool page_key(const gr_json_member *m, const char *ext)
+{
+	static const char *const keys[] = {"content_type", "charset", "title", "lang", "signals", "http_status", NULL};
+	for (int i = 0; keys[i]; i++)
+		if (m ? gr_json_key_eq(m, keys[i]) : !strcmp(ext, keys[i]))
+			return true;
+	return false;
 }
 
 static bool member_is_text(const sample *s, const member *m)
@@ -1679,6 +1696,7 @@ static int sample_meta(const sample *s, const member *t, bool whole, gr_buf *met
 		return rc ? rc : gr_buf_putc(meta, '}');
 	if (s->n > 1 && !(rc = gr_buf_puts(meta, ",\"key\":")))
 		rc = gr_buf_put_json_str(meta, s->key, strlen(s->key));
+	bool page = member_is_html(t);
 	for (size_t i = 0; i < s->n && !rc; i++) {
 		const member *m = &s->m[i];
 		if (m == t)
@@ -1696,13 +1714,16 @@ static int sample_meta(const sample *s, const member *t, bool whole, gr_buf *met
 				if (gr_json_key_eq(&mm[k], "path") || gr_json_key_eq(&mm[k], "key"))
 					continue;
 				if (!(rc = gr_buf_putc(meta, ',')) && !(rc = gr_buf_putc(meta, '"')) &&
+				    !(rc = page && page_key(&mm[k], "") ? gr_buf_puts(meta, "sidecar_") : 0) &&
 				    !(rc = gr_buf_put(meta, mm[k].key, mm[k].key_len)) && !(rc = gr_buf_put(meta, "\":", 2)))
 					rc = gr_buf_put(meta, mm[k].val, mm[k].val_len);
 			}
 			free(mm);
 		} else if (m->data.len <= MEMBER_FIELD_MAX && !memchr(m->data.ptr ? m->data.ptr : "", 0, m->data.len) &&
 			   gr_utf8_valid(m->data.ptr ? m->data.ptr : "", m->data.len) && !ext_in(m->ext, skip_exts)) {
-			if (!(rc = gr_buf_putc(meta, ',')) && !(rc = gr_buf_put_json_str(meta, m->ext, strlen(m->ext))) &&
+			char name[80];
+			snprintf(name, sizeof name, "%s%s", page && page_key(NULL, m->ext) ? "sidecar_" : "", m->ext);
+			if (!(rc = gr_buf_putc(meta, ',')) && !(rc = gr_buf_put_json_str(meta, name, strlen(name))) &&
 			    !(rc = gr_buf_putc(meta, ':')))
 				rc = gr_buf_put_json_str(meta, m->data.ptr ? m->data.ptr : "", m->data.len);
 		}
@@ -1723,9 +1744,16 @@ static int sample_meta(const sample *s, const member *t, bool whole, gr_buf *met
 
 static int sample_flush(feeder *f, sample *s)
 {
-	size_t ntext = 0;
-	for (size_t i = 0; i < s->n; i++)
-		ntext += member_is_text(s, &s->m[i]) || member_is_html(&s->m[i]);
+	/* HTML members are the sample's records only when it has no other text
+	 * (a .txt beside a .html is usually the page's text already) */
+	size_t ntext = 0, npages = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		ntext += member_is_text(s, &s->m[i]);
+		npages += member_is_html(&s->m[i]);
+	}
+	bool pages = !ntext;
+	if (pages)
+		ntext = npages;
 	int rc = 0;
 	uint64_t owned = s->owned;
 	for (size_t i = 0; i < s->n && !rc; i++) {
@@ -1736,7 +1764,7 @@ static int sample_flush(feeder *f, sample *s)
 			owned -= owned < m->data.len ? owned : m->data.len; /* its blocks count it */
 			continue;
 		}
-		bool html = member_is_html(m);
+		bool html = pages && member_is_html(m);
 		if (!html && !member_is_text(s, m))
 			continue;
 		gr_buf meta = GR_BUF_INIT;

@@ -51,19 +51,27 @@ done
 echo "== HTML pages in an archive: read like web captures"
 mkdir -p pages
 cp "$DATA/whirlwind-page.html" pages/0001.html
-printf '{"source_url":"https://an.wikipedia.org/wiki/Escopete"}' >pages/0001.json
+printf '{"source_url":"https://an.wikipedia.org/wiki/Escopete","title":"A sidecar title"}' >pages/0001.json
 printf '<html><head><meta name="tdm-reservation" content="1"></head><body><p>reserved-page-token-k4</p></body></html>' >pages/0002.HTML
 printf 'a note, <b>as it is</b>\n' >pages/0003.txt
-(cd pages && tar cf ../pages.tar 0001.html 0001.json 0002.HTML 0003.txt)
+printf '<html><body><p>the page of sample four, markup-token-z8</p></body></html>' >pages/0004.html
+printf 'the text of sample four, as extracted by someone else\n' >pages/0004.txt
+printf '<html><head><title>wget -E</title></head><body><p>a page saved as page.php.html</p></body></html>' >pages/0005.php.html
+(cd pages && tar cf ../pages.tar 0001.html 0001.json 0002.HTML 0003.txt 0004.html 0004.txt 0005.php.html)
 expect_rc 0 "$G" --json ingest pagetar pages.tar
-expect_in out '"captures":2,"optout_dropped":1' "two pages, the TDM-reserved one (upper-case .HTML) dropped"
-expect_eq "records: the page with its JSON sidecar, and the note" "$(json_num input_records out)" 2
+expect_in out '"captures":3,"optout_dropped":1' "three pages, the TDM-reserved one (upper-case .HTML) dropped"
+expect_eq "records: two pages and two texts" "$(json_num input_records out)" 4
 "$G" export pagetar -o pagetar.jsonl >/dev/null
-expect_in pagetar.jsonl '"path":"0001.html","key":"0001","source_url":"https://an.wikipedia.org/wiki/Escopete"' "the page keeps its sample's JSON fields"
+expect_in pagetar.jsonl '"path":"0001.html","key":"0001","source_url":"https://an.wikipedia.org/wiki/Escopete","sidecar_title":"A sidecar title"' "the page keeps its sample's JSON fields (a title as sidecar_title)"
 expect_in pagetar.jsonl '"title":"Escopete - Biquipedia, a enciclopedia libre","lang":"an"' "and what the page says: title, language"
+expect_eq "no key twice: one title per record" "$(grep -c '"title":.*"title":' pagetar.jsonl)" 0
 expect_not_in pagetar.jsonl '<div' "no markup left in the page's text"
 expect_not_in pagetar.jsonl 'reserved-page-token-k4' "the reserved page is not in the hub"
 expect_in pagetar.jsonl 'as it is</b>' "a text member stays as it is"
+expect_in pagetar.jsonl 'the text of sample four' "a sample with a text and a page: its text is the record"
+expect_eq "... and its page is not a record of its own" "$(grep -c '"text":"the page of sample four' pagetar.jsonl)" 0
+expect_in pagetar.jsonl '"html":"<html><body><p>the page of sample four' "(a small page stays a field of the text's record, as before)"
+expect_in pagetar.jsonl '"text":"a page saved as page.php.html"' "a member named page.php.html is read as a page"
 
 echo "== plain text, compressed, and --format"
 printf 'just some text\n' >note

@@ -136,6 +136,12 @@ expect_in pages.jsonl '"path":"index.html","content_type":"text/html","title":"O
 expect_in pages.jsonl 'kept as it is</b>' "a text file beside them stays as it is"
 "$TOOLS/sqlexec" .granary/catalog.db "SELECT w.noai, w.noimageai, coalesce(w.license,''), coalesce(w.lang,''), json_extract(r.meta, '$.path') FROM record_web w JOIN records r ON r.id = w.record WHERE json_extract(r.meta, '$.path') = 'cc.html'" >pagesig.txt
 expect_eq "the mirrored page's noai, noimageai, licence and language are recorded" "$(cat pagesig.txt)" "$(printf '1\t1\tCC-BY-SA-4.0\ten\tcc.html')"
+cp "$mirror/index.html" one.html
+mkdir -p sub && cp one.html sub/one.html
+expect_rc 0 "$G" --json ingest onepage one.html
+expect_eq "a page named on the command line is a record" "$(json_num new_records out)" 1
+expect_rc 0 "$G" --json ingest onepage "$PWD/sub/one.html"
+expect_eq "... the same record however its path is typed" "$(json_num new_records out)" 0
 expect_rc 9 "$G" --json license check pages --use commercial
 expect_in out '"license":"CC-BY-SA-4.0","records":1' "the page's licence link is its record's licence"
 expect_in out '"records_without_license":3' "the other pages and the note have none"

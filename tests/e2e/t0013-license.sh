@@ -39,6 +39,15 @@ expect_in clean.jsonl.NOTICE "Licence: CC-BY-4.0 (attribution required)" "NOTICE
 expect_in clean.jsonl.NOTICE "mixed.jsonl: 3 records from by.example" "NOTICE credits the source and domain"
 expect_in clean.jsonl.NOTICE "src.jsonl: 4 records from mit.example" "NOTICE lists the MIT source"
 expect_not_in clean.jsonl.NOTICE "nc.example" "NOTICE lists only what was exported"
+# two sources under one licence: both are credited, and what follows them too
+for i in 1 2; do printf '{"text":"more cc by text %d","url":"https://by2.example/%d","license":"CC-BY-4.0"}\n' $i $i; done >more.jsonl
+expect_rc 0 "$G" ingest two mixed.jsonl
+expect_rc 0 "$G" ingest two more.jsonl
+expect_rc 0 "$G" export two -o two.jsonl
+expect_in two.jsonl.NOTICE "mixed.jsonl: 3 records from by.example" "NOTICE: the first CC BY source"
+expect_in two.jsonl.NOTICE "more.jsonl: 2 records from by2.example" "NOTICE: the second source under the same licence"
+expect_in two.jsonl.NOTICE "Licence: CC-BY-NC-4.0" "NOTICE: the licences after it"
+expect_in two.jsonl.NOTICE "Licence: no licence known" "NOTICE: and the records without one, last"
 
 SOCK=$(mktemp -d /tmp/granary-t0013.XXXXXX)/g.sock
 "$(dirname "$G")/granaryd" --hub .granary --socket "$SOCK" >daemon.log 2>&1 &

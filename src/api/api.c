@@ -1252,41 +1252,49 @@ void gr_license_rows_free(gr_license_rows *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* One licence's records and bytes, summed over its sources. */
-typedef struct {
-	const char *license;
-	uint64_t records, bytes;
-	size_t order;
-} lic_total;
-
-static int lic_total_cmp(const void *a, const void *b)
+static bool same_text(const char *a, const char *b)
 {
-	const lic_total *x = a, *y = b;
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* max() over text as SQLite takes it (NULL below any text) */
+static const char *text_max(const char *a, const char *b)
+{
+	return !a ? b : !b ? a : strcmp(a, b) >= 0 ? a : b;
+}
+
+gr_license_total *gr_license_totals(const gr_license_rows *rows, bool by_source, size_t *n_out)
+{
+	gr_license_total *t = calloc(rows->n ? rows->n : 1, sizeof *t);
+	size_t n = 0;
+	for (size_t i = 0; t && i < rows->n; i++) {
+		const gr_license_row *r = &rows->rows[i];
+		const char *key = by_source ? r->source : r->license;
+		size_t k = 0;
+		while (k < n && !same_text(t[k].name, key))
+			k++;
+		if (k == n)
+			t[n++] = (gr_license_total){.name = key, .order = k};
+		t[k].records += r->records;
+		t[k].bytes += r->bytes;
+		if (by_source)
+			t[k].license = text_max(t[k].license, r->source_license);
+	}
+	*n_out = n;
+	return t;
+}
+
+static int total_cmp(const void *a, const void *b)
+{
+	const gr_license_total *x = a, *y = b;
 	if (x->records != y->records)
 		return x->records > y->records ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* rows' licences, most records first (rows come grouped by licence) */
-static lic_total *lic_totals(const gr_license_rows *rows, size_t *n_out)
+void gr_license_totals_sort(gr_license_total *t, size_t n)
 {
-	lic_total *t = calloc(rows->n ? rows->n : 1, sizeof *t);
-	size_t n = 0;
-	for (size_t i = 0; t && i < rows->n; i++) {
-		const gr_license_row *r = &rows->rows[i];
-		bool same = n && (t[n - 1].license == r->license ||
-				  (t[n - 1].license && r->license && !strcmp(t[n - 1].license, r->license)));
-		if (!same) {
-			t[n] = (lic_total){r->license, 0, 0, n};
-			n++;
-		}
-		t[n - 1].records += r->records;
-		t[n - 1].bytes += r->bytes;
-	}
-	if (t)
-		qsort(t, n, sizeof *t, lic_total_cmp);
-	*n_out = n;
-	return t;
+	qsort(t, n, sizeof *t, total_cmp);
 }
 
 int gr_api_license_check(gr_hub *h, const char *spec, const char *use_name, cJSON **out)
@@ -1318,9 +1326,10 @@ int gr_api_license_check_rows(gr_hub *h, const gr_version_info *vp, const gr_lic
 	const gr_version_info v = *vp;
 	int rc = 0;
 	size_t nt = 0;
-	lic_total *totals = lic_totals(rows, &nt);
+	gr_license_total *totals = gr_license_totals(rows, false, &nt);
 	if (!totals)
 		return gr_error_set(GR_ENOMEM, "out of memory");
+	gr_license_totals_sort(totals, nt);
 	cJSON *o = cJSON_CreateObject(), *lics = NULL;
 	char *declared = declared_license(h, &v);
 	struct {
@@ -1335,7 +1344,7 @@ int gr_api_license_check_rows(gr_hub *h, const gr_version_info *vp, const gr_lic
 	cJSON_AddStringToObject(o, "use", gr_spdx_use_name(use));
 	lics = cJSON_AddArrayToObject(o, "licenses");
 	for (size_t ti = 0; ti < nt; ti++) {
-		const char *t = totals[ti].license;
+		const char *t = totals[ti].name;
 		size_t n = t ? strlen(t) : 0;
 		uint64_t cnt = totals[ti].records, bytes = totals[ti].bytes;
 		cJSON *e = cJSON_CreateObject();

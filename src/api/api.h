@@ -130,6 +130,17 @@ typedef struct {
 } gr_license_rows;
 int gr_api_license_rows(gr_hub *h, const gr_version_info *v, gr_license_rows *out);
 void gr_license_rows_free(gr_license_rows *r);
+/* The rows summed by licence (name: the licence) or by source (name: the
+ * source; license: its own licence, the highest if rows differ), in the
+ * order first seen; NULL when out of memory. Free with free(). */
+typedef struct {
+	const char *name, *license;
+	uint64_t records, bytes;
+	size_t order;
+} gr_license_total;
+gr_license_total *gr_license_totals(const gr_license_rows *rows, bool by_source, size_t *n);
+/* Most records first, then in the order first seen. */
+void gr_license_totals_sort(gr_license_total *t, size_t n);
 /* gr_api_license_check, gr_api_notice and gr_api_doc_facts from rows read before. */
 int gr_api_license_check_rows(gr_hub *h, const gr_version_info *v, const gr_license_rows *rows, const char *use,
 			      cJSON **out);

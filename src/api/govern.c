@@ -47,27 +47,6 @@ int gr_api_doc_facts(gr_hub *h, const gr_version_info *v, cJSON **out)
 	return rc;
 }
 
-/* max() over text as SQLite takes it (NULL below any text) */
-static const char *text_max(const char *a, const char *b)
-{
-	return !a ? b : !b ? a : strcmp(a, b) >= 0 ? a : b;
-}
-
-typedef struct {
-	const char *name, *license;
-	uint64_t records;
-} src_total;
-
-static int src_total_cmp(const void *a, const void *b)
-{
-	const src_total *x = a, *y = b;
-	if (x->records != y->records)
-		return x->records > y->records ? -1 : 1;
-	if (!x->name || !y->name)
-		return !x->name - !y->name;
-	return strcmp(x->name, y->name);
-}
-
 int gr_api_doc_facts_rows(gr_hub *h, const gr_version_info *v, const gr_license_rows *rows, cJSON **out)
 {
 	cJSON *f = cJSON_CreateObject();
@@ -79,32 +58,17 @@ int gr_api_doc_facts_rows(gr_hub *h, const gr_version_info *v, const gr_license_
 	cJSON_AddNumberToObject(f, "bytes", (double)v->bytes);
 	cJSON_AddStringToObject(f, "created", v->created);
 	int rc = 0;
-	/* sources with their records and licence, and the records per licence,
-	 * from the (licence, source) groups */
-	src_total *st = calloc(rows->n ? rows->n : 1, sizeof *st);
-	if (!st) {
+	/* sources with their records and licence, and the records per licence
+	 * (in licence order, none first), from the (licence, source) groups */
+	size_t ns = 0, nl = 0;
+	gr_license_total *st = gr_license_totals(rows, true, &ns), *lt = gr_license_totals(rows, false, &nl);
+	if (!st || !lt) {
+		free(st);
+		free(lt);
 		cJSON_Delete(f);
 		return gr_error_set(GR_ENOMEM, "out of memory");
 	}
-	size_t ns = 0;
-	cJSON *lics = cJSON_CreateObject();
-	for (size_t i = 0; i < rows->n; i++) {
-		const gr_license_row *r = &rows->rows[i];
-		size_t k = 0;
-		while (k < ns && !(st[k].name == r->source || (st[k].name && r->source && !strcmp(st[k].name, r->source))))
-			k++;
-		if (k == ns)
-			st[ns++] = (src_total){r->source, NULL, 0};
-		st[k].records += r->records;
-		st[k].license = text_max(st[k].license, r->source_license);
-		const char *key = r->license ? r->license : "unknown";
-		cJSON *c = cJSON_GetObjectItemCaseSensitive(lics, key);
-		if (c)
-			cJSON_SetNumberHelper(c, c->valuedouble + (double)r->records);
-		else
-			cJSON_AddNumberToObject(lics, key, (double)r->records);
-	}
-	qsort(st, ns, sizeof *st, src_total_cmp);
+	gr_license_totals_sort(st, ns);
 	cJSON *src = cJSON_AddArrayToObject(f, "sources");
 	for (size_t k = 0; k < ns; k++) {
 		cJSON *e = cJSON_CreateObject();
@@ -114,7 +78,11 @@ int gr_api_doc_facts_rows(gr_hub *h, const gr_version_info *v, const gr_license_
 			cJSON_AddStringToObject(e, "license", st[k].license);
 		cJSON_AddItemToArray(src, e);
 	}
+	cJSON *lics = cJSON_CreateObject();
+	for (size_t k = 0; k < nl; k++)
+		cJSON_AddNumberToObject(lics, lt[k].name ? lt[k].name : "unknown", (double)lt[k].records);
 	free(st);
+	free(lt);
 	cJSON_AddItemToObject(f, "licenses", lics);
 	if (!rc)
 		rc = facts_map(h, v, "SELECT lang, count(*) FROM records GROUP BY lang", cJSON_AddObjectToObject(f, "languages"));

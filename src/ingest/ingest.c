@@ -1020,11 +1020,18 @@ typedef struct {
 
 static int feeder_add_keep(feeder *f, const doc *d);
 
+/* Passes the block being filled to a worker once it is full. */
+static void feeder_submit_full(feeder *f)
+{
+	if (f->cur && (f->cur->in.len >= GR_INGEST_BLOCK || f->cur->n >= 65536))
+		feeder_submit(f);
+}
+
 static int feeder_add(feeder *f, const doc *d)
 {
 	int rc = feeder_add_keep(f, d);
-	if (!rc && f->cur && (f->cur->in.len >= GR_INGEST_BLOCK || f->cur->n >= 65536))
-		feeder_submit(f);
+	if (!rc)
+		feeder_submit_full(f);
 	return rc;
 }
 
@@ -1122,11 +1129,9 @@ static int feeder_add_html(feeder *f, const doc *d, const char *open_meta, size_
 		return rc;
 	w->media_type = arena_cstr(b, "text/html", 9);
 	f->c->st->captures++; /* a saved page: its opt-out signals are counted like a capture's */
-	if ((rc = meta_to_end(b, r)))
-		return rc;
-	if (b->in.len >= GR_INGEST_BLOCK || b->n >= 65536)
-		feeder_submit(f);
-	return 0;
+	if (!(rc = meta_to_end(b, r)))
+		feeder_submit_full(f);
+	return rc;
 }
 
 /* A capture: its block as the text to work on, its metadata left open for
@@ -1578,9 +1583,7 @@ static int ingest_warc(feeder *f, gr_input *in, const char *file)
 		}
 		/* the block goes whole to a worker; a full block is passed on first,
 		 * so the capture stays in the block being filled for its metadata */
-		block *b = f->cur;
-		if (b && (b->in.len >= GR_INGEST_BLOCK || b->n >= 65536))
-			feeder_submit(f);
+		feeder_submit_full(f);
 		doc d = {.text = (const char *)rec->block, .len = (size_t)rec->block_len, .url = url,
 			 .ts = ts[0] ? ts : NULL, .where = where}; /* bytes in: the whole stream, at the end */
 		if (url && memchr(url, 0, rec->target_uri.len))

@@ -138,8 +138,8 @@ static cJSON *docs_last_change(gr_hub *h, int64_t from)
 static int near_duplicates(gr_hub *h, const gr_version_info *v, cJSON *q)
 {
 	cJSON *nd = cJSON_AddObjectToObject(q, "near_duplicates");
-	uint64_t stored = 0;
-	int rc = gr_catalog_minhash_count(gr_hub_catalog(h), GR_MINHASH_VERSION, &stored);
+	bool stored = false;
+	int rc = gr_catalog_minhash_any(gr_hub_catalog(h), GR_MINHASH_VERSION, &stored);
 	if (rc)
 		return rc;
 	cJSON_AddNumberToObject(nd, "threshold", GR_MINHASH_DEFAULT_THRESHOLD);
@@ -453,7 +453,7 @@ int gr_api_audit(gr_hub *h, const char *spec, const char *use, cJSON **out)
 			     "avg(symbol_ratio), avg(alpha_word_frac), avg(dup_line_frac), min(ts), max(ts), "
 			     "sum(words < 50), sum(words > 100000), sum(mean_word_len < 3), sum(mean_word_len > 10), "
 			     "sum(symbol_ratio > 0.1), sum(alpha_word_frac < 0.8), sum(dup_line_frac > 0.3) FROM records",
-			     sk, 31, st))) {
+			     sk, (int)(sizeof sk / sizeof *sk), st))) {
 		cJSON_Delete(st);
 		cJSON_Delete(facts);
 		goto out;

@@ -1553,18 +1553,19 @@ int gr_catalog_minhash_get(gr_catalog *c, const uint8_t content[GR_HASH_LEN], in
 	return rc;
 }
 
-int gr_catalog_minhash_count(gr_catalog *c, int scheme, uint64_t *n)
+int gr_catalog_minhash_any(gr_catalog *c, int scheme, bool *any)
 {
-	*n = 0;
+	*any = false;
 	sqlite3_stmt *s;
-	int rc = prepare(c, "SELECT count(*) FROM minhash WHERE scheme = ?1", &s);
+	/* not count(*): the table is keyed by content, so that read every signature */
+	int rc = prepare(c, "SELECT EXISTS (SELECT 1 FROM minhash WHERE scheme = ?1)", &s);
 	if (rc)
 		return rc;
 	sqlite3_bind_int(s, 1, scheme);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(s, 0);
+		*any = sqlite3_column_int(s, 0) != 0;
 	else
-		rc = db_err(c, "count signatures");
+		rc = db_err(c, "look for signatures");
 	sqlite3_finalize(s);
 	return rc;
 }

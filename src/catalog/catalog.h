@@ -260,8 +260,8 @@ int gr_catalog_scan_has(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int s
 /* The stored signature of a content under scheme (n bytes into sig); *found false when none. */
 int gr_catalog_minhash_get(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, void *sig, size_t n,
 			   bool *found);
-/* How many signatures of this scheme are stored. */
-int gr_catalog_minhash_count(gr_catalog *c, int scheme, uint64_t *n);
+/* Whether any signature of this scheme is stored. */
+int gr_catalog_minhash_any(gr_catalog *c, int scheme, bool *any);
 int gr_catalog_minhash_put(gr_catalog *c, const uint8_t content[GR_HASH_LEN], int scheme, const void *sig, size_t n);
 /* Records that a dedup left rid out of version, as a repeat of dup_of. kind: "exact" or "near". */
 int gr_catalog_duplicate_add(gr_catalog *c, int64_t version, int64_t rid, int64_t dup_of, const char *kind);

@@ -444,6 +444,12 @@ static int seal(gr_store_writer *w)
 	return 0;
 }
 
+/* The error for a call on a writer that failed or was closed. */
+static int writer_unusable(const gr_store_writer *w)
+{
+	return gr_error_set(GR_EINVAL, "store writer used after a %s", w->failed ? "failure" : "close");
+}
+
 void gr_store_writer_expect(gr_store_writer *w, uint64_t more)
 {
 	w->expect_end = more ? w->bytes_in + more : 0;
@@ -467,7 +473,7 @@ int gr_store_writer_add(gr_store_writer *w, const uint8_t hash[GR_HASH_LEN], con
 			uint32_t len, uint64_t *frame_out, uint32_t *off_out)
 {
 	if (w->failed || w->closed)
-		return gr_error_set(GR_EINVAL, "store writer used after a %s", w->failed ? "failure" : "close");
+		return writer_unusable(w);
 	if (len > GR_FRAME_MAX)
 		return gr_error_set(GR_ELIMIT, "chunk of %u bytes is larger than the frame limit", len);
 	int rc;
@@ -501,7 +507,7 @@ fail:
 int gr_store_writer_seal(gr_store_writer *w)
 {
 	if (w->failed || w->closed)
-		return gr_error_set(GR_EINVAL, "store writer used after a %s", w->failed ? "failure" : "close");
+		return writer_unusable(w);
 	int rc = seal(w);
 	if (rc)
 		w->failed = rc;
@@ -514,7 +520,7 @@ int gr_store_writer_seal(gr_store_writer *w)
 int gr_store_writer_close(gr_store_writer *w)
 {
 	if (w->failed || w->closed)
-		return gr_error_set(GR_EINVAL, "store writer used after a %s", w->failed ? "failure" : "close");
+		return writer_unusable(w);
 	int rc = seal(w);
 	while (!rc && w->nflight)
 		rc = drain_one(w);

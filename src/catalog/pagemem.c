@@ -4,7 +4,7 @@
  * On this project's machines (virtual, with the guest's page tables shadowed
  * by the hypervisor) the first touch of a 4 KiB page costs about 12 us, and
  * the kernel's first read of a user page (write(2) copying it into the page
- * cache) about 7 us more. An ingest of 35,000 records makes 22 MB of catalog
+ * cache) about 6 us more. An ingest of 35,000 records makes 22 MB of catalog
  * pages: 5,600 faults while SQLite fills them and 5,600 more when the WAL
  * is written, 70-100 ms on the thread that commits, most of it in the
  * ingest's serial tail. In a 2 MiB huge page the same memory costs one fault.
